@@ -1,0 +1,39 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "MidenRemoteProver",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "STARK", targets: ["STARK"]),
+        .library(name: "STARKExamples", targets: ["STARKExamples"]),
+        .executable(name: "stark-bench", targets: ["stark-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The STARK engine: field, polynomials, hashes and Merkle trees, AIR, FRI, prover, verifier, proof format.
+        .target(
+            name: "STARK"
+        ),
+        // Example statements proven with the engine: Fibonacci and an RPO256 hash chain.
+        .target(
+            name: "STARKExamples",
+            dependencies: ["STARK"]
+        ),
+        // Release-mode benchmark of the engine on the example statements.
+        .executableTarget(
+            name: "stark-bench",
+            dependencies: [
+                "STARK", "STARKExamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "STARKTests",
+            dependencies: ["STARK", "STARKExamples"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)

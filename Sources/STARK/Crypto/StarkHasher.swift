@@ -1,0 +1,39 @@
+/// The hash used for Merkle commitments and the Fiat–Shamir transcript of a proof.
+///
+/// Implementations are stateless; the prover and verifier are specialised on the concrete type,
+/// so the hot loops call these functions directly. `hashElements` hashes a trace row (a leaf).
+public protocol StarkHasher: Sendable {
+    /// The proof-option value naming this hash.
+    static var hashFunction: HashFunction { get }
+    /// Collision resistance in bits (caps the conjectured security of a proof).
+    static var collisionResistance: Int { get }
+    /// Hashes a sequence of field elements (a Merkle leaf, or transcript data).
+    static func hashElements(_ elements: UnsafeBufferPointer<Felt>) -> Digest
+    /// Hashes two digests into one (a Merkle inner node, or a transcript reseed).
+    static func merge(_ left: Digest, _ right: Digest) -> Digest
+    /// Hashes a digest with a 64-bit value (transcript draws and proof-of-work).
+    static func merge(_ seed: Digest, value: UInt64) -> Digest
+}
+
+extension StarkHasher {
+    /// Hashes an array of field elements.
+    @inlinable
+    public static func hashElements(_ elements: [Felt]) -> Digest {
+        elements.withUnsafeBufferPointer { hashElements($0) }
+    }
+}
+
+/// The commitment hash named in a proof's options.
+public enum HashFunction: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// BLAKE3 with 256-bit output over the little-endian bytes of the elements: fast, the default.
+    case blake3 = 1
+    /// RPO256 (Miden's algebraic hash): slower, but cheap to verify inside a STARK.
+    case rpo256 = 2
+
+    public var description: String {
+        switch self {
+        case .blake3: return "blake3"
+        case .rpo256: return "rpo256"
+        }
+    }
+}

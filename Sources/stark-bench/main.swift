@@ -1,0 +1,2 @@
+import STARK
+print(Felt.twoAdicRoot)
