@@ -12,25 +12,28 @@ public enum BatchInversion {
         return out
     }
 
-    /// Writes the inverses of `src` into `dst` (same count); zero entries map to zero.
+    /// Writes the inverses of `src` into `dst` (same count; they may be the same buffer); zero entries map to zero.
     @inlinable
     public static func invert<E: FieldElement>(_ src: UnsafeBufferPointer<E>, into dst: UnsafeMutableBufferPointer<E>) {
         let n = src.count
         precondition(dst.count == n)
         if n == 0 { return }
+        let prefix = UnsafeMutableBufferPointer<E>.allocate(capacity: n)
+        defer { prefix.deallocate() }
         var acc = E.one
         for i in 0..<n {
-            dst[i] = acc
-            if src[i] != E.zero { acc = acc * src[i] }
+            prefix.initializeElement(at: i, to: acc)
+            let v = src[i]
+            if v != E.zero { acc = acc * v }
         }
         var inv = acc.inverse()
         var i = n - 1
         while i >= 0 {
-            let v = src[i]
+            let v = src[i]  // read before dst[i] is written: `src` and `dst` may alias
             if v == E.zero {
                 dst[i] = E.zero
             } else {
-                dst[i] = dst[i] * inv
+                dst[i] = prefix[i] * inv
                 inv = inv * v
             }
             i -= 1

@@ -1,0 +1,120 @@
+/// A binary Merkle tree over a power-of-two number of leaf digests, with batched multi-openings.
+///
+/// Nodes are stored heap-style: `nodes[1]` is the root and leaf i is `nodes[leafCount + i]`.
+/// Inner levels are hashed in parallel; the layout (and so the root) does not depend on threads.
+public struct MerkleTree<H: StarkHasher>: Sendable {
+    public let leafCount: Int
+    @usableFromInline var nodes: [Digest]
+
+    /// Builds the tree over `leaves` (count must be a power of two).
+    public init(leaves: [Digest], threads: Int = 1) {
+        let n = leaves.count
+        precondition(n > 0 && n & (n - 1) == 0, "Merkle tree needs a power-of-two number of leaves")
+        leafCount = n
+        var nodes = [Digest](repeating: .zero, count: 2 * n)
+        nodes.withUnsafeMutableBufferPointer { buf in
+            let base = buf.baseAddress!
+            leaves.withUnsafeBufferPointer { lv in
+                (base + n).update(from: lv.baseAddress!, count: n)
+            }
+            let shared = UncheckedSendable(base)
+            var levelStart = n >> 1
+            while levelStart >= 1 {
+                let start = levelStart
+                Parallel.forRanges(start, threads: threads, minChunk: 1 << 12) { range in
+                    let p = shared.value
+                    for j in range {
+                        let i = start + j
+                        p[i] = H.merge(p[2 * i], p[2 * i + 1])
+                    }
+                }
+                levelStart >>= 1
+            }
+        }
+        self.nodes = nodes
+    }
+
+    /// The root digest (the leaf itself for a one-leaf tree).
+    public var root: Digest { nodes[1] }
+
+    /// The depth (number of levels below the root).
+    public var depth: Int { leafCount.trailingZeroBitCount }
+
+    /// The leaf digest at `index`.
+    public func leaf(_ index: Int) -> Digest { nodes[leafCount + index] }
+
+    /// A batched opening of the leaves at `positions` (sorted, unique): every sibling node not
+    /// derivable from the opened leaves, level by level from the leaves up, each sent once.
+    public func open(positions: [Int]) -> [Digest] {
+        var proof: [Digest] = []
+        var level = positions.map { $0 + leafCount }
+        while level.first.map({ $0 > 1 }) ?? false {
+            var parents: [Int] = []
+            parents.reserveCapacity(level.count)
+            var k = 0
+            while k < level.count {
+                let i = level[k]
+                if i & 1 == 0, k + 1 < level.count, level[k + 1] == i + 1 {
+                    k += 2
+                } else {
+                    proof.append(nodes[i ^ 1])
+                    k += 1
+                }
+                parents.append(i >> 1)
+            }
+            level = parents
+        }
+        return proof
+    }
+
+    /// Recomputes the root from opened leaves and a batched opening; nil if the proof is malformed
+    /// (too few or too many nodes, positions out of range or not strictly increasing).
+    public static func root(
+        leafCount: Int, positions: [Int], leaves: [Digest], proof: [Digest]
+    ) -> Digest? {
+        guard leafCount > 0, leafCount & (leafCount - 1) == 0, positions.count == leaves.count,
+              !positions.isEmpty else { return nil }
+        var prev = -1
+        for p in positions {
+            guard p > prev, p < leafCount else { return nil }
+            prev = p
+        }
+        var indices = positions.map { $0 + leafCount }
+        var values = leaves
+        var cursor = 0
+        while indices[0] > 1 {
+            var nextIndices: [Int] = []
+            var nextValues: [Digest] = []
+            nextIndices.reserveCapacity(indices.count)
+            nextValues.reserveCapacity(indices.count)
+            var k = 0
+            while k < indices.count {
+                let i = indices[k]
+                let parent: Digest
+                if i & 1 == 0, k + 1 < indices.count, indices[k + 1] == i + 1 {
+                    parent = H.merge(values[k], values[k + 1])
+                    k += 2
+                } else {
+                    guard cursor < proof.count else { return nil }
+                    let sibling = proof[cursor]
+                    cursor += 1
+                    parent = i & 1 == 0 ? H.merge(values[k], sibling) : H.merge(sibling, values[k])
+                    k += 1
+                }
+                nextIndices.append(i >> 1)
+                nextValues.append(parent)
+            }
+            indices = nextIndices
+            values = nextValues
+        }
+        guard cursor == proof.count else { return nil }
+        return values[0]
+    }
+
+    /// Checks a batched opening against `root`.
+    public static func verify(
+        root: Digest, leafCount: Int, positions: [Int], leaves: [Digest], proof: [Digest]
+    ) -> Bool {
+        Self.root(leafCount: leafCount, positions: positions, leaves: leaves, proof: proof) == root
+    }
+}

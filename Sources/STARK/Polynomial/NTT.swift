@@ -1,0 +1,169 @@
+/// Number-theoretic transforms over power-of-two subgroups of Goldilocks (sizes up to 2^32).
+///
+/// Both directions take and return natural order: `forward` maps coefficients c to evaluations
+/// (c(ω^0), …, c(ω^{n−1})) for the primitive n-th root ω of `Felt.rootOfUnity`; `inverse` undoes it.
+/// Values may be base-field or extension elements (twiddles are always base-field). Work is split
+/// over `threads` threads; the result does not depend on the thread count.
+public enum NTT {
+    /// Elements per cache block: layers whose butterflies stay within a block are run block by block.
+    @usableFromInline static let blockLog = 12
+
+    /// Evaluates the polynomial with coefficients `values` on the subgroup of size `values.count`, in place.
+    @inlinable
+    public static func forward<E: FieldElement>(_ values: UnsafeMutableBufferPointer<E>, threads: Int = 1) {
+        let n = values.count
+        guard n > 1 else { return }
+        let logN = log2Exact(n)
+        let twiddles = twiddleTable(logSize: logN, inverse: false, threads: threads)
+        twiddles.withUnsafeBufferPointer { tw in
+            transform(values, logN: logN, twiddles: tw, threads: threads)
+        }
+    }
+
+    /// Interpolates: turns evaluations on the subgroup of size `values.count` into coefficients, in place.
+    @inlinable
+    public static func inverse<E: FieldElement>(_ values: UnsafeMutableBufferPointer<E>, threads: Int = 1) {
+        let n = values.count
+        guard n > 1 else { return }
+        let logN = log2Exact(n)
+        let twiddles = twiddleTable(logSize: logN, inverse: true, threads: threads)
+        twiddles.withUnsafeBufferPointer { tw in
+            transform(values, logN: logN, twiddles: tw, threads: threads)
+        }
+        let nInv = Felt(UInt64(n)).inverse()
+        let v = UncheckedSendable(values)
+        Parallel.forRanges(n, threads: threads, minChunk: 1 << 14) { range in
+            for i in range { v.value[i] = v.value[i].scaled(by: nInv) }
+        }
+    }
+
+    /// Array conveniences.
+    @inlinable
+    public static func forward<E: FieldElement>(_ values: inout [E], threads: Int = 1) {
+        values.withUnsafeMutableBufferPointer { forward($0, threads: threads) }
+    }
+
+    @inlinable
+    public static func inverse<E: FieldElement>(_ values: inout [E], threads: Int = 1) {
+        values.withUnsafeMutableBufferPointer { inverse($0, threads: threads) }
+    }
+
+    /// ω^k for k in 0..<n/2 where ω is the primitive n-th root (or its inverse).
+    @inlinable
+    public static func twiddleTable(logSize: Int, inverse: Bool, threads: Int) -> [Felt] {
+        let half = (1 << logSize) >> 1
+        var root = Felt.rootOfUnity(logSize: logSize)
+        if inverse { root = root.inverse() }
+        var table = [Felt](repeating: .zero, count: max(half, 1))
+        table.withUnsafeMutableBufferPointer { t in
+            let tb = UncheckedSendable(t)
+            Parallel.forRanges(half, threads: threads, minChunk: 1 << 14) { range in
+                var w = root.power(UInt64(range.lowerBound))
+                for k in range {
+                    tb.value[k] = w
+                    w = w * root
+                }
+            }
+        }
+        return table
+    }
+
+    /// Bit-reversal permutation followed by iterative radix-2 decimation-in-time butterflies.
+    @inlinable
+    static func transform<E: FieldElement>(
+        _ values: UnsafeMutableBufferPointer<E>, logN: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int
+    ) {
+        let n = values.count
+        let a = UncheckedSendable(values)
+        let tw = UncheckedSendable(twiddles)
+        bitReverse(values, logN: logN, threads: threads)
+
+        // Small layers: every butterfly stays within a block of 2^blockLog elements.
+        let blockLogUsed = min(blockLog, logN)
+        let blockSize = 1 << blockLogUsed
+        Parallel.forRanges(n / blockSize, threads: threads, minChunk: 1) { blocks in
+            for b in blocks {
+                let base = a.value.baseAddress! + b * blockSize
+                var half = 1
+                var layer = 1
+                while layer <= blockLogUsed {
+                    let len = half << 1
+                    let stride = n / len
+                    var start = 0
+                    while start < blockSize {
+                        for k in 0..<half {
+                            let w = tw.value[k * stride]
+                            let u = base[start + k]
+                            let t = base[start + k + half].scaled(by: w)
+                            base[start + k] = u + t
+                            base[start + k + half] = u - t
+                        }
+                        start += len
+                    }
+                    half = len
+                    layer += 1
+                }
+            }
+        }
+
+        // Large layers: parallel over butterflies.
+        var layer = blockLogUsed + 1
+        while layer <= logN {
+            let half = 1 << (layer - 1)
+            let stride = n >> layer
+            Parallel.forRanges(n / 2, threads: threads, minChunk: 1 << 12) { range in
+                let p = a.value.baseAddress!
+                for j in range {
+                    let group = j >> (layer - 1)
+                    let k = j & (half - 1)
+                    let i0 = (group << layer) + k
+                    let i1 = i0 + half
+                    let w = tw.value[k * stride]
+                    let u = p[i0]
+                    let t = p[i1].scaled(by: w)
+                    p[i0] = u + t
+                    p[i1] = u - t
+                }
+            }
+            layer += 1
+        }
+    }
+
+    /// Permutes `values` into bit-reversed index order.
+    @inlinable
+    public static func bitReverse<E>(_ values: UnsafeMutableBufferPointer<E>, logN: Int, threads: Int) {
+        let n = values.count
+        let a = UncheckedSendable(values)
+        let shift = UInt64.bitWidth - logN
+        Parallel.forRanges(n, threads: threads, minChunk: 1 << 14) { range in
+            let p = a.value.baseAddress!
+            for i in range {
+                let r = Int(truncatingIfNeeded: UInt64(i).bitReversed >> UInt64(shift))
+                if i < r {
+                    let t = p[i]
+                    p[i] = p[r]
+                    p[r] = t
+                }
+            }
+        }
+    }
+}
+
+extension UInt64 {
+    /// The 64-bit reversal of the bits.
+    @inlinable
+    public var bitReversed: UInt64 {
+        var x = self
+        x = ((x >> 1) & 0x5555_5555_5555_5555) | ((x & 0x5555_5555_5555_5555) << 1)
+        x = ((x >> 2) & 0x3333_3333_3333_3333) | ((x & 0x3333_3333_3333_3333) << 2)
+        x = ((x >> 4) & 0x0F0F_0F0F_0F0F_0F0F) | ((x & 0x0F0F_0F0F_0F0F_0F0F) << 4)
+        return x.byteSwapped
+    }
+}
+
+/// log2 of a power of two; traps on anything else.
+@inlinable
+public func log2Exact(_ n: Int) -> Int {
+    precondition(n > 0 && n & (n - 1) == 0, "\(n) is not a power of two")
+    return n.trailingZeroBitCount
+}

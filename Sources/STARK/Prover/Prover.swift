@@ -1,0 +1,192 @@
+import Dispatch
+
+/// Makes STARK proofs. How to use:
+///
+/// 1. Describe the statement as a type conforming to `AIR` (trace shape, constraints, assertions).
+/// 2. Fill a `TraceTable` that satisfies it.
+/// 3. Call `Prover.prove(air:trace:options:threads:)`; serialize with `ProofCodec.encode`.
+/// 4. Anyone checks it with `Verifier.verify(proof:air:)`, given the same public inputs.
+///
+/// The proof bytes depend only on the AIR, the trace and the options, never on `threads`.
+public enum Prover {
+    /// Proves that `trace` satisfies `air`. Refuses, with a message naming the constraint and row,
+    /// a trace that does not satisfy the AIR.
+    public static func prove<A: AIR>(
+        air: A, trace: TraceTable, options: ProofOptions = .default, threads: Int = Parallel.coreCount,
+        timings: PhaseTimings? = nil
+    ) throws(StarkError) -> StarkProof {
+        try prove(air: air, trace: trace, options: options, threads: threads, timings: timings, checkTrace: true)
+    }
+
+    /// As above; `checkTrace: false` skips the refusal of bad traces (tests use it to show that a
+    /// forged trace yields no verifying proof).
+    static func prove<A: AIR>(
+        air: A, trace: TraceTable, options: ProofOptions, threads: Int, timings: PhaseTimings?, checkTrace: Bool
+    ) throws(StarkError) -> StarkProof {
+        switch options.hashFunction {
+        case .blake3:
+            var run = ProverRun<A, Blake3Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
+            return try run.prove(trace: trace, checkTrace: checkTrace)
+        case .rpo256:
+            var run = ProverRun<A, RPO256Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
+            return try run.prove(trace: trace, checkTrace: checkTrace)
+        }
+    }
+}
+
+/// One proof being made: the protocol steps in order, specialised on the AIR and the hash.
+struct ProverRun<A: AIR, H: StarkHasher> {
+    let air: A
+    let options: ProofOptions
+    let threads: Int
+    let timings: PhaseTimings?
+
+    mutating func prove(trace: TraceTable, checkTrace: Bool) throws(StarkError) -> StarkProof {
+        try options.validate()
+        try air.validateDescription()
+        let info = air.traceInfo
+        guard trace.width == info.mainWidth, trace.length == info.length else {
+            throw .invalidTrace("trace is \(trace.width)×\(trace.length) but the AIR expects \(info.mainWidth)×\(info.length)")
+        }
+        let layout = AIRLayout(air)
+        guard layout.evaluationBlowup <= options.blowupFactor else {
+            throw .invalidOptions("blowup factor \(options.blowupFactor) is below the constraint degree's need (\(layout.evaluationBlowup))")
+        }
+        let degree = options.extensionDegree
+        let n = info.length
+        let domain = LDEDomain(traceLength: n, blowup: options.blowupFactor)
+        var transcript = Transcript<H>(seed: transcriptContext(options: options, traceInfo: info) + air.publicInputs)
+
+        if checkTrace { try TraceValidator(air: air).check(main: trace.columns) }
+
+        // 1. Main trace: interpolate, extend, commit.
+        let main = measure("trace commit") {
+            SegmentCommitment<H, Felt>(traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads)
+        }
+        transcript.absorb(main.tree.root)
+
+        // 2. Auxiliary trace from challenges.
+        var aux: SegmentCommitment<H, QuadFelt>?
+        var auxChallenges: [QuadFelt] = []
+        var auxAssertions: [Assertion<QuadFelt>] = []
+        if info.auxWidth > 0 {
+            auxChallenges = transcript.drawExtensions(info.auxChallenges, degree: degree)
+            let columns = air.buildAuxTrace(main: trace, challenges: auxChallenges)
+            guard columns.count == info.auxWidth, columns.allSatisfy({ $0.count == n }) else {
+                throw .invalidTrace("auxiliary trace must be \(info.auxWidth) columns of \(n) rows")
+            }
+            auxAssertions = air.auxAssertions(challenges: auxChallenges)
+            if checkTrace {
+                try TraceValidator(air: air).checkAux(
+                    main: trace.columns, aux: columns, challenges: auxChallenges, assertions: auxAssertions)
+            }
+            let committed = measure("aux trace commit") {
+                SegmentCommitment<H, QuadFelt>(traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads)
+            }
+            transcript.absorb(committed.tree.root)
+            aux = committed
+        }
+
+        // 3. Constraint composition.
+        let constraintCount = air.mainConstraintDegrees.count + air.auxConstraintDegrees.count
+            + air.mainAssertions.count + auxAssertions.count
+        let compositionCoefficients = transcript.drawExtensions(constraintCount, degree: degree)
+        let evaluator = ConstraintEvaluator(
+            air: air, layout: layout, domain: domain, extensionDegree: degree, coefficients: compositionCoefficients,
+            auxChallenges: auxChallenges, auxAssertions: auxAssertions)
+        var quotient = measure("constraint evaluation") {
+            evaluator.evaluate(main: main.evaluations, aux: aux?.evaluations ?? [], threads: threads)
+        }
+        let composition = try measure("composition commit") { () throws(StarkError) -> SegmentCommitment<H, QuadFelt> in
+            quotient.withUnsafeMutableBufferPointer {
+                Polynomial.interpolateCoset($0, offset: domain.offset, threads: threads)
+            }
+            let columns = layout.compositionColumns
+            if quotient[(columns * n)...].contains(where: { !$0.isZero }) {
+                throw .unsatisfiedConstraint("the composition polynomial exceeds its degree bound: some constraint does not hold")
+            }
+            let split = (0..<columns).map { j in Array(quotient[(j * n)..<((j + 1) * n)]) }
+            return SegmentCommitment<H, QuadFelt>(coefficients: split, domain: domain, extensionDegree: degree, threads: threads)
+        }
+        quotient = []
+        transcript.absorb(composition.tree.root)
+
+        // 4. Out-of-domain evaluation at z and g·z.
+        let z = transcript.drawExtension(degree: degree)
+        let nextZ = z.scaled(by: domain.traceGenerator)
+        let (oodMain, oodMainNext, oodAux, oodAuxNext, oodComposition) = measure("out-of-domain") {
+            let mainAt = evaluateColumns(main.coefficients, at: [z, nextZ])
+            let auxAt = evaluateColumns(aux?.coefficients ?? [], at: [z, nextZ])
+            let compAt = evaluateColumns(composition.coefficients, at: [z])
+            return (mainAt[0], mainAt[1], auxAt[0], auxAt[1], compAt[0])
+        }
+        transcript.absorb(elements: (oodMain + oodMainNext + oodAux + oodAuxNext + oodComposition).flattened(extensionDegree: degree))
+
+        // 5. DEEP composition.
+        let deepCoefficients = DeepCoefficients.draw(
+            from: &transcript, traceWidth: info.width, compositionColumns: layout.compositionColumns, degree: degree)
+        let deep = measure("DEEP composition") {
+            DeepComposer.evaluate(
+                domain: domain, main: main.evaluations, aux: aux?.evaluations ?? [], composition: composition.evaluations,
+                z: z, nextZ: nextZ, oodTrace: oodMain + oodAux, oodTraceNext: oodMainNext + oodAuxNext,
+                oodComposition: oodComposition, coefficients: deepCoefficients, threads: threads)
+        }
+
+        // 6. FRI.
+        var fri = FRIProver<H>()
+        try measure("FRI") { () throws(StarkError) in
+            try fri.commit(evaluations: deep, domain: domain, options: options, transcript: &transcript, threads: threads)
+        }
+
+        // 7. Proof of work, then queries.
+        let nonce = measure("grinding") { transcript.grind(bits: options.grindingBits, threads: threads) }
+        transcript.absorb(nonce: nonce)
+        let positions = transcript.drawPositions(options.numQueries, domainSize: domain.size)
+        let proof = measure("queries") {
+            StarkProof(
+                options: options, traceInfo: info, mainRoot: main.tree.root, auxRoot: aux?.tree.root,
+                compositionRoot: composition.tree.root, friRoots: fri.layers.map { $0.tree.root },
+                oodMainCurrent: oodMain, oodMainNext: oodMainNext, oodAuxCurrent: oodAux, oodAuxNext: oodAuxNext,
+                oodComposition: oodComposition, friRemainder: fri.remainder, powNonce: nonce,
+                mainOpening: SegmentOpening(rows: main.rows(at: positions), proof: main.tree.open(positions: positions)),
+                auxOpening: aux.map { SegmentOpening(rows: $0.rows(at: positions), proof: $0.tree.open(positions: positions)) },
+                compositionOpening: SegmentOpening(
+                    rows: composition.rows(at: positions), proof: composition.tree.open(positions: positions)),
+                friOpenings: fri.query(positions: positions, factor: options.friFoldingFactor))
+        }
+        return proof
+    }
+
+    /// Evaluates every column polynomial at each point, in parallel over columns.
+    func evaluateColumns<E: FlattenableElement>(_ columns: [[E]], at points: [QuadFelt]) -> [[QuadFelt]] {
+        var out = [[QuadFelt]](repeating: [QuadFelt](repeating: .zero, count: columns.count), count: points.count)
+        let results = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: max(1, columns.count * points.count))
+        defer { results.deallocate() }
+        let r = UncheckedSendable(results)
+        Parallel.forEach(columns.count, threads: threads) { c in
+            for (p, point) in points.enumerated() {
+                r.value[c * points.count + p] = horner(columns[c], at: point)
+            }
+        }
+        for c in 0..<columns.count { for p in 0..<points.count { out[p][c] = results[c * points.count + p] } }
+        return out
+    }
+
+    func horner<E: FlattenableElement>(_ coefficients: [E], at x: QuadFelt) -> QuadFelt {
+        var acc = QuadFelt.zero
+        var i = coefficients.count - 1
+        while i >= 0 {
+            acc = acc * x + coefficients[i].lifted
+            i -= 1
+        }
+        return acc
+    }
+
+    func measure<T, E: Error>(_ phase: String, _ body: () throws(E) -> T) throws(E) -> T {
+        guard let timings else { return try body() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let value = try body()
+        timings.add(phase, nanoseconds: DispatchTime.now().uptimeNanoseconds - start)
+        return value
+    }
+}

@@ -1,0 +1,93 @@
+/// Checks a trace against its AIR row by row before proving, so a bad witness is refused with
+/// the failing constraint and row instead of producing a proof that cannot verify.
+struct TraceValidator<A: AIR> {
+    let air: A
+
+    func check(main: [[Felt]]) throws(StarkError) {
+        let info = air.traceInfo
+        let n = info.length
+        for (k, a) in air.mainAssertions.enumerated() where main[a.column][a.step] != a.value {
+            throw .unsatisfiedConstraint(
+                "assertion \(k): column \(a.column) row \(a.step) is \(main[a.column][a.step]), expected \(a.value)")
+        }
+        let width = info.mainWidth
+        let count = air.mainConstraintDegrees.count
+        let periodic = air.periodicColumns
+        var cur = [Felt](repeating: .zero, count: width)
+        var nxt = [Felt](repeating: .zero, count: width)
+        var per = [Felt](repeating: .zero, count: periodic.count)
+        var res = [Felt](repeating: .zero, count: count)
+        for row in 0..<(n - 1) {
+            for c in 0..<width {
+                cur[c] = main[c][row]
+                nxt[c] = main[c][row + 1]
+            }
+            for p in periodic.indices { per[p] = periodic[p][row % periodic[p].count] }
+            cur.withUnsafeBufferPointer { cb in
+                nxt.withUnsafeBufferPointer { nb in
+                    per.withUnsafeBufferPointer { pb in
+                        res.withUnsafeMutableBufferPointer { rb in
+                            air.evaluateMain(EvaluationFrame(current: cb, next: nb), periodic: pb, result: rb)
+                        }
+                    }
+                }
+            }
+            if let k = res.firstIndex(where: { !$0.isZero }) {
+                throw .unsatisfiedConstraint("main transition constraint \(k) fails between rows \(row) and \(row + 1)")
+            }
+        }
+    }
+
+    func checkAux(main: [[Felt]], aux: [[QuadFelt]], challenges: [QuadFelt], assertions: [Assertion<QuadFelt>]) throws(StarkError) {
+        let info = air.traceInfo
+        let n = info.length
+        for (k, a) in assertions.enumerated() {
+            guard a.column >= 0, a.column < info.auxWidth, a.step >= 0, a.step < n else {
+                throw .invalidTrace("auxiliary assertion \(k) targets column \(a.column), row \(a.step) outside the trace")
+            }
+            if aux[a.column][a.step] != a.value {
+                throw .unsatisfiedConstraint("auxiliary assertion \(k): column \(a.column) row \(a.step) differs from \(a.value)")
+            }
+        }
+        let count = air.auxConstraintDegrees.count
+        let periodic = air.periodicColumns
+        var cur = [QuadFelt](repeating: .zero, count: info.mainWidth)
+        var nxt = cur
+        var auxCur = [QuadFelt](repeating: .zero, count: info.auxWidth)
+        var auxNxt = auxCur
+        var per = [QuadFelt](repeating: .zero, count: periodic.count)
+        var res = [QuadFelt](repeating: .zero, count: count)
+        for row in 0..<(n - 1) {
+            for c in 0..<info.mainWidth {
+                cur[c] = QuadFelt(main[c][row])
+                nxt[c] = QuadFelt(main[c][row + 1])
+            }
+            for c in 0..<info.auxWidth {
+                auxCur[c] = aux[c][row]
+                auxNxt[c] = aux[c][row + 1]
+            }
+            for p in periodic.indices { per[p] = QuadFelt(periodic[p][row % periodic[p].count]) }
+            cur.withUnsafeBufferPointer { cb in
+                nxt.withUnsafeBufferPointer { nb in
+                    auxCur.withUnsafeBufferPointer { acb in
+                        auxNxt.withUnsafeBufferPointer { anb in
+                            per.withUnsafeBufferPointer { pb in
+                                challenges.withUnsafeBufferPointer { chb in
+                                    res.withUnsafeMutableBufferPointer { rb in
+                                        air.evaluateAux(
+                                            main: EvaluationFrame(current: cb, next: nb),
+                                            aux: EvaluationFrame(current: acb, next: anb),
+                                            periodic: pb, challenges: chb, result: rb)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if let k = res.firstIndex(where: { !$0.isZero }) {
+                throw .unsatisfiedConstraint("auxiliary transition constraint \(k) fails between rows \(row) and \(row + 1)")
+            }
+        }
+    }
+}
