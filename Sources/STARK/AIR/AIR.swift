@@ -92,7 +92,7 @@ public struct AIRLayout: Sendable {
     /// Periodic columns in coefficient form, each interpolated over its own cycle.
     public let periodicCoefficients: [[Felt]]
 
-    public init<A: AIR>(_ air: A) {
+    public init(_ air: any AIR) {
         let n = air.traceInfo.length
         traceLength = n
         let maxDegree = (air.mainConstraintDegrees + air.auxConstraintDegrees)

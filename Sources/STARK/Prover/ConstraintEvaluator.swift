@@ -3,8 +3,8 @@
 ///
 /// For each point x: Σ αᵢ·Cᵢ(x)·(x − g^{n−1})/(xⁿ − 1) over transition constraints, plus
 /// Σ βⱼ·(T_{colⱼ}(x) − vⱼ)/(x − g^{stepⱼ}) over assertions.
-struct ConstraintEvaluator<A: AIR> {
-    let air: A
+struct ConstraintEvaluator {
+    let air: any AIR
     let layout: AIRLayout
     let domain: LDEDomain
     let extensionDegree: Int

@@ -25,18 +25,20 @@ public enum Prover {
     ) throws(StarkError) -> StarkProof {
         switch options.hashFunction {
         case .blake3:
-            var run = ProverRun<A, Blake3Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
+            var run = ProverRun<Blake3Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
             return try run.prove(trace: trace, checkTrace: checkTrace)
         case .rpo256:
-            var run = ProverRun<A, RPO256Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
+            var run = ProverRun<RPO256Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
             return try run.prove(trace: trace, checkTrace: checkTrace)
         }
     }
 }
 
-/// One proof being made: the protocol steps in order, specialised on the AIR and the hash.
-struct ProverRun<A: AIR, H: StarkHasher> {
-    let air: A
+/// One proof being made: the protocol steps in order, specialised on the hash. The AIR is an
+/// existential so that everything else compiles to concrete code; only the per-row constraint
+/// calls are dynamic.
+struct ProverRun<H: StarkHasher> {
+    let air: any AIR
     let options: ProofOptions
     let threads: Int
     let timings: PhaseTimings?

@@ -1,7 +1,7 @@
 /// Checks a trace against its AIR row by row before proving, so a bad witness is refused with
 /// the failing constraint and row instead of producing a proof that cannot verify.
-struct TraceValidator<A: AIR> {
-    let air: A
+struct TraceValidator {
+    let air: any AIR
 
     func check(main: [[Felt]]) throws(StarkError) {
         let info = air.traceInfo

@@ -1,7 +1,7 @@
 /// Evaluates the constraint composition at the out-of-domain point z from the claimed trace
 /// values there: the verifier's side of the composition check.
-struct OODEvaluator<A: AIR> {
-    let air: A
+struct OODEvaluator {
+    let air: any AIR
     let layout: AIRLayout
     let domain: LDEDomain
 

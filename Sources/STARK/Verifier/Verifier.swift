@@ -12,15 +12,15 @@ public enum Verifier {
     /// Verifies that `proof` proves the statement `air`; throws naming the first failed check.
     public static func verify<A: AIR>(proof: StarkProof, air: A, minimumSecurity: Int = minimumSecurityBits) throws(StarkError) {
         switch proof.options.hashFunction {
-        case .blake3: try VerifierRun<A, Blake3Hasher>(air: air, proof: proof).verify(minimumSecurity: minimumSecurity)
-        case .rpo256: try VerifierRun<A, RPO256Hasher>(air: air, proof: proof).verify(minimumSecurity: minimumSecurity)
+        case .blake3: try VerifierRun<Blake3Hasher>(air: air, proof: proof).verify(minimumSecurity: minimumSecurity)
+        case .rpo256: try VerifierRun<RPO256Hasher>(air: air, proof: proof).verify(minimumSecurity: minimumSecurity)
         }
     }
 }
 
 /// One verification: replays the transcript and checks every claim of the proof.
-struct VerifierRun<A: AIR, H: StarkHasher> {
-    let air: A
+struct VerifierRun<H: StarkHasher> {
+    let air: any AIR
     let proof: StarkProof
 
     func verify(minimumSecurity: Int) throws(StarkError) {
