@@ -32,6 +32,19 @@ public struct StarkProof: Hashable, Sendable {
     public var compositionOpening: SegmentOpening<QuadFelt>
     public var friOpenings: [FRILayerOpening]
 
+    /// The out-of-domain values in transcript order: main at z, main at gz, aux at z, aux at gz, composition.
+    static func outOfDomainElements(
+        main: [QuadFelt], mainNext: [QuadFelt], aux: [QuadFelt], auxNext: [QuadFelt], composition: [QuadFelt], degree: Int
+    ) -> [Felt] {
+        (main + mainNext + aux + auxNext + composition).flattened(extensionDegree: degree)
+    }
+
+    var outOfDomainElements: [Felt] {
+        StarkProof.outOfDomainElements(
+            main: oodMainCurrent, mainNext: oodMainNext, aux: oodAuxCurrent, auxNext: oodAuxNext,
+            composition: oodComposition, degree: options.extensionDegree)
+    }
+
     /// Conjectured security of this proof (Winterfell's formula) for its hash.
     public var conjecturedSecurity: Int {
         options.conjecturedSecurity(traceLength: traceInfo.length, collisionResistance: 128)

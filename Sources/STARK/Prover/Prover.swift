@@ -122,7 +122,8 @@ struct ProverRun<H: StarkHasher> {
             let compAt = evaluateColumns(composition.coefficients, at: [z])
             return (mainAt[0], mainAt[1], auxAt[0], auxAt[1], compAt[0])
         }
-        transcript.absorb(elements: (oodMain + oodMainNext + oodAux + oodAuxNext + oodComposition).flattened(extensionDegree: degree))
+        transcript.absorb(elements: StarkProof.outOfDomainElements(
+            main: oodMain, mainNext: oodMainNext, aux: oodAux, auxNext: oodAuxNext, composition: oodComposition, degree: degree))
 
         // 5. DEEP composition.
         let deepCoefficients = DeepCoefficients.draw(

@@ -65,6 +65,9 @@ struct VerifierRun<H: StarkHasher> {
             transcript.absorb(auxRoot)
         }
         let auxAssertions = air.auxAssertions(challenges: auxChallenges)
+        for (k, a) in auxAssertions.enumerated() where a.column < 0 || a.column >= info.auxWidth || a.step < 0 || a.step >= n {
+            throw .verificationFailed("auxiliary assertion \(k) targets column \(a.column), row \(a.step) outside the trace")
+        }
         let mainAssertions = air.mainAssertions
         let constraintCount = air.mainConstraintDegrees.count + air.auxConstraintDegrees.count
             + mainAssertions.count + auxAssertions.count
@@ -74,7 +77,7 @@ struct VerifierRun<H: StarkHasher> {
         let nextZ = z.scaled(by: domain.traceGenerator)
         let oodTrace = proof.oodMainCurrent + proof.oodAuxCurrent
         let oodTraceNext = proof.oodMainNext + proof.oodAuxNext
-        transcript.absorb(elements: (oodTrace + oodTraceNext + proof.oodComposition).flattened(extensionDegree: degree))
+        transcript.absorb(elements: proof.outOfDomainElements)
         let deepCoefficients = DeepCoefficients.draw(
             from: &transcript, traceWidth: info.width, compositionColumns: layout.compositionColumns, degree: degree)
         var alphas: [QuadFelt] = []
