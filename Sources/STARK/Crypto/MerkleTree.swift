@@ -8,30 +8,58 @@ public struct MerkleTree<H: StarkHasher>: Sendable {
 
     /// Builds the tree over `leaves` (count must be a power of two).
     public init(leaves: [Digest], threads: Int = 1) {
-        let n = leaves.count
+        self.init(leafCount: leaves.count, threads: threads) { range, out in
+            leaves.withUnsafeBufferPointer { lv in
+                out.update(from: lv.baseAddress! + range.lowerBound, count: range.count)
+            }
+        }
+    }
+
+    /// Builds the tree over `leafCount` leaves (a power of two) that `hashLeaves(range, out)` writes:
+    /// the digests of leaves `range` into `out[0..<range.count]`. Leaves are hashed in cache-sized
+    /// subtrees whose inner nodes are computed at once, in parallel; then the levels above them.
+    public init(leafCount n: Int, threads: Int = 1, hashLeaves: (Range<Int>, UnsafeMutablePointer<Digest>) -> Void) {
         precondition(n > 0 && n & (n - 1) == 0, "Merkle tree needs a power-of-two number of leaves")
         leafCount = n
-        var nodes = [Digest](repeating: .zero, count: 2 * n)
-        nodes.withUnsafeMutableBufferPointer { buf in
-            let base = buf.baseAddress!
-            leaves.withUnsafeBufferPointer { lv in
-                (base + n).update(from: lv.baseAddress!, count: n)
-            }
+        let subtreeLeaves = min(n, 1 << 11)
+        nodes = [Digest](unsafeUninitializedCapacity: 2 * n) { buffer, initialized in
+            let base = buffer.baseAddress!
+            base.initialize(to: .zero)
             let shared = UncheckedSendable(base)
-            var levelStart = n >> 1
+            withoutActuallyEscaping(hashLeaves) { hash in
+                let hasher = UncheckedSendable(hash)
+                Parallel.forRanges(n / subtreeLeaves, threads: threads, minChunk: 1) { subtrees in
+                    let p = shared.value
+                    for t in subtrees {
+                        let lo = t * subtreeLeaves
+                        hasher.value(lo..<(lo + subtreeLeaves), p + n + lo)
+                        var first = (n + lo) >> 1
+                        var count = subtreeLeaves >> 1
+                        while count >= 1 {
+                            for i in first..<(first + count) {
+                                (p + i).initialize(to: H.merge(p[2 * i], p[2 * i + 1]))
+                            }
+                            first >>= 1
+                            count >>= 1
+                        }
+                    }
+                }
+            }
+            // Levels above the subtree roots.
+            var levelStart = (n / subtreeLeaves) >> 1
             while levelStart >= 1 {
                 let start = levelStart
-                Parallel.forRanges(start, threads: threads, minChunk: 1 << 12) { range in
+                Parallel.forRanges(start, threads: threads, minChunk: 1 << 10) { range in
                     let p = shared.value
                     for j in range {
                         let i = start + j
-                        p[i] = H.merge(p[2 * i], p[2 * i + 1])
+                        (p + i).initialize(to: H.merge(p[2 * i], p[2 * i + 1]))
                     }
                 }
                 levelStart >>= 1
             }
+            initialized = 2 * n
         }
-        self.nodes = nodes
     }
 
     /// The root digest (the leaf itself for a one-leaf tree).

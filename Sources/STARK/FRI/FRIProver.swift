@@ -26,23 +26,17 @@ struct FRIProver<H: StarkHasher> {
             let size = current.count
             let rows = size / f
             // Leaf r hashes the f values at positions r + k·rows.
-            var leaves = [Digest](repeating: .zero, count: rows)
             let per = degree
-            current.withUnsafeBufferPointer { src in
-                leaves.withUnsafeMutableBufferPointer { out in
-                    let o = UncheckedSendable(out)
-                    let s = UncheckedSendable(src)
-                    Parallel.forRanges(rows, threads: threads, minChunk: 1 << 10) { range in
-                        let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: f * 2)
-                        defer { scratch.deallocate() }
-                        for r in range {
-                            for k in 0..<f { QuadFelt.write(s.value[r + k * rows], extensionDegree: degree, to: scratch + k * per) }
-                            o.value[r] = H.hashElements(UnsafeBufferPointer(start: scratch, count: f * per))
-                        }
+            let tree = current.withUnsafeBufferPointer { src in
+                MerkleTree<H>(leafCount: rows, threads: threads) { range, out in
+                    let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: f * 2)
+                    defer { scratch.deallocate() }
+                    for r in range {
+                        for k in 0..<f { QuadFelt.write(src[r + k * rows], extensionDegree: degree, to: scratch + k * per) }
+                        (out + (r - range.lowerBound)).initialize(to: H.hashElements(UnsafeBufferPointer(start: scratch, count: f * per)))
                     }
                 }
             }
-            let tree = MerkleTree<H>(leaves: leaves, threads: threads)
             transcript.absorb(tree.root)
             let alpha = transcript.drawExtension(degree: degree)
 

@@ -6,7 +6,7 @@
 /// over `threads` threads; the result does not depend on the thread count.
 public enum NTT {
     /// Elements per cache block: layers whose butterflies stay within a block are run block by block.
-    @usableFromInline static let blockLog = 12
+    @usableFromInline static let blockLog = 15
 
     /// Evaluates the polynomial with coefficients `values` on the subgroup of size `values.count`, in place.
     @inlinable
@@ -73,19 +73,27 @@ public enum NTT {
     static func transform<E: FieldElement>(
         _ values: UnsafeMutableBufferPointer<E>, logN: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int
     ) {
+        bitReverse(values, logN: logN, threads: threads)
+        butterflies(values, logN: logN, fromLayer: 1, twiddles: twiddles, threads: threads)
+    }
+
+    /// Decimation-in-time butterfly layers `fromLayer...logN` on bit-reversed input.
+    @inlinable
+    static func butterflies<E: FieldElement>(
+        _ values: UnsafeMutableBufferPointer<E>, logN: Int, fromLayer: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int
+    ) {
         let n = values.count
         let a = UncheckedSendable(values)
         let tw = UncheckedSendable(twiddles)
-        bitReverse(values, logN: logN, threads: threads)
 
         // Small layers: every butterfly stays within a block of 2^blockLog elements.
         let blockLogUsed = min(blockLog, logN)
         let blockSize = 1 << blockLogUsed
-        Parallel.forRanges(n / blockSize, threads: threads, minChunk: 1) { blocks in
+        if fromLayer <= blockLogUsed { Parallel.forRanges(n / blockSize, threads: threads, minChunk: 1) { blocks in
             for b in blocks {
                 let base = a.value.baseAddress! + b * blockSize
-                var half = 1
-                var layer = 1
+                var half = 1 << (fromLayer - 1)
+                var layer = fromLayer
                 while layer <= blockLogUsed {
                     let len = half << 1
                     let stride = n / len
@@ -104,10 +112,10 @@ public enum NTT {
                     layer += 1
                 }
             }
-        }
+        } }
 
         // Large layers: parallel over butterflies.
-        var layer = blockLogUsed + 1
+        var layer = max(blockLogUsed + 1, fromLayer)
         while layer <= logN {
             let half = 1 << (layer - 1)
             let stride = n >> layer

@@ -28,23 +28,45 @@ public enum Polynomial {
 
     /// Evaluations at `offset·ω^i` (ω of order `coefficients.count · blowup`) of the polynomial with
     /// the given coefficients: a low-degree extension onto a coset. `blowup` must be a power of two.
+    ///
+    /// The zero padding is never transformed: after the bit-reversal permutation each group of
+    /// `blowup` entries holds one coefficient and zeros, whose first log2(blowup) butterfly layers
+    /// just copy it, so the groups are filled directly and only the remaining layers run.
     @inlinable
     public static func cosetEvaluations<E: FieldElement>(
         coefficients: UnsafeBufferPointer<E>, blowup: Int, offset: Felt, threads: Int
     ) -> [E] {
         let n = coefficients.count
         let size = n * blowup
-        var out = [E](repeating: .zero, count: size)
-        out.withUnsafeMutableBufferPointer { dst in
-            let d = UncheckedSendable(dst)
-            Parallel.forRanges(n, threads: threads, minChunk: 1 << 14) { range in
-                var shift = offset.power(UInt64(range.lowerBound))
-                for i in range {
-                    d.value[i] = coefficients[i].scaled(by: shift)
-                    shift = shift * offset
+        let logN = log2Exact(n)
+        let logSize = log2Exact(size)
+        let shifted = UnsafeMutableBufferPointer<E>.allocate(capacity: n)
+        defer { shifted.deallocate() }
+        let s = UncheckedSendable(shifted)
+        Parallel.forRanges(n, threads: threads, minChunk: 1 << 14) { range in
+            var shift = offset.power(UInt64(range.lowerBound))
+            for i in range {
+                s.value[i] = coefficients[i].scaled(by: shift)
+                shift = shift * offset
+            }
+        }
+        NTT.bitReverse(shifted, logN: logN, threads: threads)
+        var out = [E](unsafeUninitializedCapacity: size) { buffer, initialized in
+            let d = UncheckedSendable(buffer)
+            Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { range in
+                for j in range {
+                    let v = s.value[j]
+                    let base = d.value.baseAddress! + j * blowup
+                    for t in 0..<blowup { (base + t).initialize(to: v) }
                 }
             }
-            NTT.forward(dst, threads: threads)
+            initialized = size
+        }
+        let twiddles = NTT.twiddleTable(logSize: logSize, inverse: false, threads: threads)
+        out.withUnsafeMutableBufferPointer { dst in
+            twiddles.withUnsafeBufferPointer { tw in
+                NTT.butterflies(dst, logN: logSize, fromLayer: log2Exact(blowup) + 1, twiddles: tw, threads: threads)
+            }
         }
         return out
     }

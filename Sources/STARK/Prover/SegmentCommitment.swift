@@ -34,24 +34,18 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         let rows = columns[0].count
         let per = E.flatCount(extensionDegree: extensionDegree)
         let rowWidth = columns.count * per
-        var leaves = [Digest](repeating: .zero, count: rows)
-        withColumnPointers(columns) { cols in
-            leaves.withUnsafeMutableBufferPointer { out in
-                let o = UncheckedSendable(out)
-                let c = UncheckedSendable(cols)
-                Parallel.forRanges(rows, threads: threads, minChunk: 1 << 10) { range in
-                    let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: rowWidth)
-                    defer { scratch.deallocate() }
-                    for r in range {
-                        for (k, col) in c.value.enumerated() {
-                            E.write(col[r], extensionDegree: extensionDegree, to: scratch + k * per)
-                        }
-                        o.value[r] = H.hashElements(UnsafeBufferPointer(start: scratch, count: rowWidth))
+        return withColumnPointers(columns) { cols in
+            MerkleTree<H>(leafCount: rows, threads: threads) { range, out in
+                let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: rowWidth)
+                defer { scratch.deallocate() }
+                for r in range {
+                    for (k, col) in cols.enumerated() {
+                        E.write(col[r], extensionDegree: extensionDegree, to: scratch + k * per)
                     }
+                    (out + (r - range.lowerBound)).initialize(to: H.hashElements(UnsafeBufferPointer(start: scratch, count: rowWidth)))
                 }
             }
         }
-        return MerkleTree<H>(leaves: leaves, threads: threads)
     }
 
     /// The rows at `positions`, each as the row's values.
