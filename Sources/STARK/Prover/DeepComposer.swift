@@ -61,41 +61,48 @@ enum DeepComposer {
                     out.withUnsafeMutableBufferPointer { buffer in
                         let o = UncheckedSendable(buffer)
                         let cols = UncheckedSendable((mainCols, auxCols, compCols))
-                        Parallel.forRanges(size, threads: threads, minChunk: 1 << 12) { range in
+                        Parallel.forRanges(size, threads: threads, minChunk: 1 << 12) { whole in
                             let (mainCols, auxCols, compCols) = cols.value
-                            let count = range.count
-                            // 1/(x − z) and 1/(x − gz) through base-field norms: one batch inversion of
-                            // 2·count base elements per chunk.
-                            let norms = UnsafeMutableBufferPointer<Felt>.allocate(capacity: 2 * count)
+                            // 1/(x − z) and 1/(x − gz) through base-field norms, inverted in cache-sized blocks.
+                            let block = 1 << 12
+                            let norms = UnsafeMutableBufferPointer<Felt>.allocate(capacity: 2 * block)
                             defer { norms.deallocate() }
-                            var x = domain.offset * domain.generator.power(UInt64(range.lowerBound))
-                            for i in 0..<count {
-                                norms[2 * i] = norm(x: x, minus: z)
-                                norms[2 * i + 1] = norm(x: x, minus: nextZ)
-                                x = x * domain.generator
-                            }
-                            BatchInversion.invert(UnsafeBufferPointer(norms), into: norms)
-                            x = domain.offset * domain.generator.power(UInt64(range.lowerBound))
-                            for i in range {
-                                let local = i - range.lowerBound
-                                var sumZ = QuadFelt.zero
-                                var sumNext = QuadFelt.zero
-                                for k in 0..<mainWidth {
-                                    let t = mainCols[k][i]
-                                    sumZ += coefficients.atZ[k].scaled(by: t)
-                                    sumNext += coefficients.atNextZ[k].scaled(by: t)
+                            var blockStart = whole.lowerBound
+                            while blockStart < whole.upperBound {
+                                let range = blockStart..<min(whole.upperBound, blockStart + block)
+                                let count = range.count
+                                let startX = domain.offset * domain.generator.power(UInt64(range.lowerBound))
+                                var x = startX
+                                for i in 0..<count {
+                                    norms[2 * i] = norm(x: x, minus: z)
+                                    norms[2 * i + 1] = norm(x: x, minus: nextZ)
+                                    x = x * domain.generator
                                 }
-                                for k in 0..<auxWidth {
-                                    let t = auxCols[k][i]
-                                    sumZ += coefficients.atZ[mainWidth + k] * t
-                                    sumNext += coefficients.atNextZ[mainWidth + k] * t
+                                let used = UnsafeMutableBufferPointer(rebasing: norms[0..<(2 * count)])
+                                BatchInversion.invert(UnsafeBufferPointer(used), into: used)
+                                x = startX
+                                for i in range {
+                                    let local = i - range.lowerBound
+                                    var sumZ = QuadFelt.zero
+                                    var sumNext = QuadFelt.zero
+                                    for k in 0..<mainWidth {
+                                        let t = mainCols[k][i]
+                                        sumZ += coefficients.atZ[k].scaled(by: t)
+                                        sumNext += coefficients.atNextZ[k].scaled(by: t)
+                                    }
+                                    for k in 0..<auxWidth {
+                                        let t = auxCols[k][i]
+                                        sumZ += coefficients.atZ[mainWidth + k] * t
+                                        sumNext += coefficients.atNextZ[mainWidth + k] * t
+                                    }
+                                    for j in 0..<compCols.count { sumZ += coefficients.composition[j] * compCols[j][i] }
+                                    // 1/(x − w) = conj(x − w)/norm(x − w).
+                                    let invZ = (QuadFelt(x) - z).conjugate.scaled(by: norms[2 * local])
+                                    let invNext = (QuadFelt(x) - nextZ).conjugate.scaled(by: norms[2 * local + 1])
+                                    o.value[i] = (sumZ - constantZ) * invZ + (sumNext - constantNext) * invNext
+                                    x = x * domain.generator
                                 }
-                                for j in 0..<compCols.count { sumZ += coefficients.composition[j] * compCols[j][i] }
-                                // 1/(x − w) = conj(x − w)/norm(x − w).
-                                let invZ = (QuadFelt(x) - z).conjugate.scaled(by: norms[2 * local])
-                                let invNext = (QuadFelt(x) - nextZ).conjugate.scaled(by: norms[2 * local + 1])
-                                o.value[i] = (sumZ - constantZ) * invZ + (sumNext - constantNext) * invNext
-                                x = x * domain.generator
+                                blockStart = range.upperBound
                             }
                         }
                     }

@@ -1,0 +1,35 @@
+/// RPO256 as the proof hash: Merkle leaves and nodes and the Fiat–Shamir transcript.
+///
+/// Digests are Miden words (four canonical field elements), so proofs using it can be verified
+/// inside Miden's VM.
+public enum RPO256Hasher: StarkHasher {
+    /// Names RPO256 in the proof options.
+    public static let hashFunction: HashFunction = .rpo256
+    /// RPO256 has a 256-bit digest with 128-bit collision resistance.
+    public static let collisionResistance = 128
+
+    /// `RPO256.hashElements` (Miden `hash_elements`).
+    @inlinable
+    public static func hashElements(_ elements: UnsafeBufferPointer<Felt>) -> Digest {
+        RPO256.hashElements(elements)
+    }
+
+    /// `RPO256.merge` (Miden `merge`: rate = left ‖ right, zero capacity, one permutation).
+    @inlinable
+    public static func merge(_ left: Digest, _ right: Digest) -> Digest {
+        RPO256.merge(left, right)
+    }
+
+    /// `RPO256.hashElements` of the 5 elements [seed.w0, seed.w1, seed.w2, seed.w3, value mod p].
+    ///
+    /// Note this is not Miden's `merge_with_int` (which writes the integer into the rate after the
+    /// seed with its own padding flag); it is a plain 5-element hash, so capacity lane 8 holds 5.
+    /// A `value` ≥ p is reduced (value − p), so value and value − p collide — harmless for
+    /// transcript counters and proof-of-work nonces, which are far below p.
+    @inlinable
+    public static func merge(_ seed: Digest, value: UInt64) -> Digest {
+        var state = RPO256.State(lanes: (seed.w0, seed.w1, seed.w2, seed.w3, Felt(value).value, 0, 0, 0, 5, 0, 0, 0))
+        RPO256.permute(&state)
+        return state.digest
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Dispatch
+import STARK
+import STARKExamples
+
+/// Benchmarks the STARK engine on the example statements (build with `-c release`).
+@main
+struct StarkBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stark-bench",
+        abstract: "Prove and verify the example AIRs and report time per phase, proof size and security.")
+
+    enum Example: String, ExpressibleByArgument, CaseIterable {
+        case fib, rpo
+    }
+
+    @Option(help: "Statement to prove: fib (2-column Fibonacci) or rpo (RPO256 hash chain).")
+    var example: Example = .fib
+
+    @Option(name: .customLong("log-rows"), parsing: .upToNextOption,
+            help: "log2 of the trace rows; several values run several sizes (default 14 16 18 20).")
+    var logRows: [Int] = [14, 16, 18, 20]
+
+    @Option(parsing: .upToNextOption, help: "Thread counts to run (default 1 and all cores).")
+    var threads: [Int] = []
+
+    @Option(help: "Runs per configuration; the median is reported.")
+    var runs: Int = 3
+
+    @Option(help: "Number of queries.") var queries: Int = 32
+    @Option(help: "Blowup factor.") var blowup: Int = 8
+    @Option(help: "Grinding bits.") var grinding: Int = 16
+    @Option(help: "FRI folding factor (2, 4 or 8).") var folding: Int = 8
+    @Option(help: "FRI remainder max degree (2^k - 1).") var remainder: Int = 31
+    @Option(help: "Extension degree (1 or 2).") var extensionDegree: Int = 2
+    @Option(help: "Commitment hash: blake3 or rpo256.") var hash: String = "blake3"
+
+    @Flag(help: "Print one JSON object per run instead of a table.")
+    var json = false
+
+    mutating func run() throws {
+        guard let hashFunction = HashFunction.allCases.first(where: { $0.description == hash }) else {
+            throw ValidationError("unknown hash \(hash); use blake3 or rpo256")
+        }
+        let options = ProofOptions(
+            numQueries: queries, blowupFactor: blowup, grindingBits: grinding, extensionDegree: extensionDegree,
+            friFoldingFactor: folding, friRemainderMaxDegree: remainder, hashFunction: hashFunction)
+        try options.validate()
+        let threadCounts = threads.isEmpty ? Array(Set([1, Parallel.coreCount])).sorted() : threads
+        if !json {
+            print("example=\(example.rawValue) queries=\(queries) blowup=\(blowup) grinding=\(grinding) folding=\(folding) "
+                + "remainder<=\(remainder) ext=\(extensionDegree) hash=\(hashFunction)")
+        }
+        for logRow in logRows {
+            let workload = try Workload(example: example, logRows: logRow)
+            for t in threadCounts {
+                var samples: [Sample] = []
+                for _ in 0..<max(1, runs) { samples.append(try measure(workload, options: options, threads: t)) }
+                samples.sort { $0.proveMs < $1.proveMs }
+                let median = samples[samples.count / 2]
+                if json {
+                    print(median.json(example: example.rawValue, logRows: logRow, threads: t, hash: hashFunction.description))
+                } else {
+                    print(median.table(logRows: logRow, threads: t))
+                }
+            }
+        }
+    }
+
+    func measure(_ workload: Workload, options: ProofOptions, threads: Int) throws -> Sample {
+        let timings = PhaseTimings()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let bytes = try workload.prove(options: options, threads: threads, timings: timings)
+        let proveNs = DispatchTime.now().uptimeNanoseconds - start
+        let verifyStart = DispatchTime.now().uptimeNanoseconds
+        try workload.verify(bytes)
+        let verifyNs = DispatchTime.now().uptimeNanoseconds - verifyStart
+        return Sample(
+            proveMs: Double(proveNs) / 1e6, verifyMs: Double(verifyNs) / 1e6, proofBytes: bytes.count,
+            securityBits: options.conjecturedSecurity(traceLength: workload.rows), phases: timings.milliseconds)
+    }
+}
+
+/// One benchmark configuration's measurements.
+struct Sample {
+    var proveMs: Double
+    var verifyMs: Double
+    var proofBytes: Int
+    var securityBits: Int
+    var phases: [(phase: String, ms: Double)]
+
+    func json(example: String, logRows: Int, threads: Int, hash: String) -> String {
+        let phaseFields = phases.map { "\"\($0.phase.replacingSpaces)_ms\": \(fmt($0.ms))" }.joined(separator: ", ")
+        return "{\"example\": \"\(example)\", \"log_rows\": \(logRows), \"threads\": \(threads), \"hash\": \"\(hash)\", "
+            + "\"prove_ms\": \(fmt(proveMs)), \"verify_ms\": \(fmt(verifyMs)), \"proof_bytes\": \(proofBytes), "
+            + "\"security_bits\": \(securityBits), \(phaseFields)}"
+    }
+
+    func table(logRows: Int, threads: Int) -> String {
+        let phaseText = phases.map { "\($0.phase) \(fmt($0.ms))" }.joined(separator: ", ")
+        return "2^\(logRows) rows, \(threads) thread(s): prove \(fmt(proveMs)) ms, verify \(fmt(verifyMs)) ms, "
+            + "proof \(proofBytes) B, security \(securityBits) bits\n    phases (ms): \(phaseText)"
+    }
+
+    func fmt(_ v: Double) -> String {
+        let r = (v * 10).rounded() / 10
+        return String(r)
+    }
+}
+
+extension String {
+    var replacingSpaces: String { String(map { $0 == " " || $0 == "-" ? "_" : $0 }) }
+}
+
+/// A statement and its trace, ready to prove repeatedly.
+struct Workload {
+    let rows: Int
+    let prove: (ProofOptions, Int, PhaseTimings) throws -> [UInt8]
+    let verify: ([UInt8]) throws -> Void
+
+    init(example: StarkBench.Example, logRows: Int) throws {
+        rows = 1 << logRows
+        let n = rows
+        switch example {
+        case .fib:
+            let (trace, result) = FibonacciAIR.trace(rows: n)
+            let air = FibonacciAIR(rows: n, result: result)
+            prove = { options, threads, timings in
+                ProofCodec.encode(try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings))
+            }
+            verify = { try Verifier.verify(proofBytes: $0, air: air) }
+        case .rpo:
+            let (trace, air) = RPOChainAIR.make(rows: n)
+            prove = { options, threads, timings in
+                ProofCodec.encode(try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings))
+            }
+            verify = { try Verifier.verify(proofBytes: $0, air: air) }
+        }
+    }
+
+    func prove(options: ProofOptions, threads: Int, timings: PhaseTimings) throws -> [UInt8] {
+        try prove(options, threads, timings)
+    }
+}
+

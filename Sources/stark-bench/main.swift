@@ -1,2 +1,0 @@
-import STARK
-print(Felt.twoAdicRoot)
