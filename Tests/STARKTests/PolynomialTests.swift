@@ -40,7 +40,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [1 << 12, 1 << 16, 1 << 18])
+    @Test(arguments: [1 << 12, 1 << 16, 1 << 20, 1 << 24])
     func inverseUndoesForward(size: Int) {
         var rng = SplitMix(seed: UInt64(size) &* 3)
         let values = (0..<size).map { _ in rng.felt() }

@@ -50,6 +50,9 @@ struct ProverRun<H: StarkHasher> {
         guard trace.width == info.mainWidth, trace.length == info.length else {
             throw .invalidTrace("trace is \(trace.width)×\(trace.length) but the AIR expects \(info.mainWidth)×\(info.length)")
         }
+        guard info.length * options.blowupFactor <= 1 << Felt.twoAdicity else {
+            throw .invalidOptions("trace length × blowup exceeds the field's 2^32 evaluation domain")
+        }
         let layout = AIRLayout(air)
         guard layout.evaluationBlowup <= options.blowupFactor else {
             throw .invalidOptions("blowup factor \(options.blowupFactor) is below the constraint degree's need (\(layout.evaluationBlowup))")

@@ -34,6 +34,9 @@ struct VerifierRun<H: StarkHasher> {
         let security = options.conjecturedSecurity(traceLength: info.length, collisionResistance: H.collisionResistance)
         guard security >= minimumSecurity else { throw .insufficientSecurity(got: security, required: minimumSecurity) }
 
+        guard info.length * options.blowupFactor <= 1 << Felt.twoAdicity else {
+            throw .verificationFailed("trace length × blowup exceeds the field's 2^32 evaluation domain")
+        }
         let layout = AIRLayout(air)
         let degree = options.extensionDegree
         let n = info.length
