@@ -57,16 +57,7 @@ private enum Ref {
 
 // MARK: - Deterministic PRNG
 
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
 
     /// A canonical value (< p). One draw in four is steered towards the awkward regions:
     /// next to 0, next to p, next to 2^32 and 2^63, or with an all-zero / all-one low or high half.
@@ -96,17 +87,17 @@ private struct SplitMix64: RandomNumberGenerator {
         }
     }
 
-    mutating func felt() -> Felt { Felt(unchecked: canonical()) }
+    mutating func steeredFelt() -> Felt { Felt(unchecked: canonical()) }
     mutating func nonzeroFelt() -> Felt {
         while true {
             let v = canonical()
             if v != 0 { return Felt(unchecked: v) }
         }
     }
-    mutating func quad() -> QuadFelt { QuadFelt(felt(), felt()) }
+    mutating func steeredQuad() -> QuadFelt { QuadFelt(steeredFelt(), steeredFelt()) }
     mutating func nonzeroQuad() -> QuadFelt {
         while true {
-            let q = quad()
+            let q = steeredQuad()
             if !(q.c0.isZero && q.c1.isZero) { return q }
         }
     }
@@ -280,7 +271,7 @@ private let randomCount = 2_000
         }
         // Small exponents against repeated multiplication; x^0 = 1 (also for x = 0).
         for _ in 0..<50 {
-            let x = rng.felt()
+            let x = rng.steeredFelt()
             var acc = Felt.one
             for e: UInt64 in 0..<20 {
                 #expect(x.power(e) == acc)
@@ -317,7 +308,7 @@ private let randomCount = 2_000
     @Test func fieldAxiomsOnRandomValues() {
         var rng = SplitMix64(seed: 7)
         for _ in 0..<randomCount / 2 {
-            let a = rng.felt(), b = rng.felt(), c = rng.felt()
+            let a = rng.steeredFelt(), b = rng.steeredFelt(), c = rng.steeredFelt()
             #expect(a + b == b + a)
             #expect(a * b == b * a)
             #expect((a + b) + c == a + (b + c))
@@ -421,7 +412,7 @@ private let randomCount = 2_000
 
         var rng = SplitMix64(seed: 9)
         for len in [1, 2, 3, 7, 64, 257, 1000] {
-            var values = (0..<len).map { _ in rng.felt() }
+            var values = (0..<len).map { _ in rng.steeredFelt() }
             // Sprinkle zeros, including at both ends.
             for i in 0..<len where rng.next() % 5 == 0 { values[i] = .zero }
             if len > 2 { values[0] = .zero; values[len - 1] = .zero }
@@ -447,7 +438,7 @@ private let randomCount = 2_000
             #expect(out.isEmpty)
         }
         var rng = SplitMix64(seed: 10)
-        var values = (0..<100).map { _ in rng.felt() }
+        var values = (0..<100).map { _ in rng.steeredFelt() }
         values[17] = .zero
         var out = [Felt](repeating: Felt(12345), count: values.count)
         values.withUnsafeBufferPointer { src in
@@ -486,7 +477,7 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
         }
         var rng = SplitMix64(seed: 11)
         for _ in 0..<randomCount {
-            let a = rng.quad(), b = rng.quad()
+            let a = rng.steeredQuad(), b = rng.steeredQuad()
             let prod = a * b
             let r = Ref.quadMul(pair(a), pair(b))
             #expect(prod.c0.value == r.0 && prod.c1.value == r.1, "\(a) · \(b)")
@@ -500,7 +491,7 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
     @Test func additionSubtractionNegation() {
         var rng = SplitMix64(seed: 12)
         for _ in 0..<randomCount / 2 {
-            let a = rng.quad(), b = rng.quad()
+            let a = rng.steeredQuad(), b = rng.steeredQuad()
             let s = a + b, d = a - b, n = -a
             #expect(s.c0.value == Ref.add(a.c0.value, b.c0.value) && s.c1.value == Ref.add(a.c1.value, b.c1.value))
             #expect(d.c0.value == Ref.sub(a.c0.value, b.c0.value) && d.c1.value == Ref.sub(a.c1.value, b.c1.value))
@@ -512,7 +503,7 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
     @Test func ringAxiomsOnRandomValues() {
         var rng = SplitMix64(seed: 13)
         for _ in 0..<randomCount / 2 {
-            let a = rng.quad(), b = rng.quad(), c = rng.quad()
+            let a = rng.steeredQuad(), b = rng.steeredQuad(), c = rng.steeredQuad()
             #expect((a * b) * c == a * (b * c), "associativity")
             #expect(a * (b + c) == a * b + a * c, "left distributivity")
             #expect((a + b) * c == a * c + b * c, "right distributivity")
@@ -524,7 +515,7 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
     @Test func baseFieldEmbeddingAndScaling() {
         var rng = SplitMix64(seed: 14)
         for _ in 0..<randomCount / 2 {
-            let x = rng.felt(), y = rng.felt(), a = rng.quad()
+            let x = rng.steeredFelt(), y = rng.steeredFelt(), a = rng.steeredQuad()
             #expect(QuadFelt(x) * QuadFelt(y) == QuadFelt(x * y))
             #expect(QuadFelt(x) + QuadFelt(y) == QuadFelt(x + y))
             #expect(a.scaled(by: x) == a * QuadFelt(x))
@@ -540,7 +531,7 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
         #expect(phi * phi.conjugate == QuadFelt(Felt(2)))                  // product of the roots
         var rng = SplitMix64(seed: 15)
         for _ in 0..<randomCount {
-            let x = rng.quad()
+            let x = rng.steeredQuad()
             let n = x * x.conjugate
             #expect(n.c1 == .zero, "\(x)·conj(\(x)) = \(n) is not in the base field")
             #expect(x.conjugate.conjugate == x)
@@ -555,7 +546,7 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
         // x^p is the non-trivial automorphism of F_p², which is conjugation.
         var rng = SplitMix64(seed: 16)
         for _ in 0..<100 {
-            let x = rng.quad()
+            let x = rng.steeredQuad()
             #expect(x.power(P) == x.conjugate, "\(x)^p ≠ conj(\(x))")
         }
     }
@@ -582,11 +573,11 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
     @Test func power() {
         var rng = SplitMix64(seed: 18)
         for _ in 0..<200 {
-            let x = rng.quad()
+            let x = rng.steeredQuad()
             let e = rng.next()
             #expect(pair(x.power(e)) == Ref.quadPow(pair(x), e))
         }
-        let x = rng.quad()
+        let x = rng.steeredQuad()
         var acc = QuadFelt.one
         for e: UInt64 in 0..<20 {
             #expect(x.power(e) == acc)
@@ -599,7 +590,7 @@ private func pair(_ q: QuadFelt) -> (UInt64, UInt64) { (q.c0.value, q.c1.value) 
         #expect(BatchInversion.invert([QuadFelt.zero, .zero]) == [.zero, .zero])
         var rng = SplitMix64(seed: 19)
         for len in [1, 2, 5, 64, 500] {
-            var values = (0..<len).map { _ in rng.quad() }
+            var values = (0..<len).map { _ in rng.steeredQuad() }
             for i in 0..<len where rng.next() % 4 == 0 { values[i] = .zero }
             if len > 2 { values[0] = .zero; values[len - 1] = .zero }
             // Elements with a zero coordinate are not zero and must be inverted.

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct MerkleTreeTests {
     func leaves(_ count: Int, seed: UInt64) -> [Digest] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in Digest(rng.next(), rng.next(), rng.next(), rng.next()) }
     }
 
@@ -18,7 +18,7 @@ import Testing
     @Test func batchOpeningsVerifyAndShareNodes() {
         let l = leaves(256, seed: 2)
         let tree = MerkleTree<Blake3Hasher>(leaves: l, threads: 2)
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         for _ in 0..<50 {
             let positions = Array(Set((0..<Int(rng.next() % 40 + 1)).map { _ in Int(rng.next() % 256) })).sorted()
             let proof = tree.open(positions: positions)

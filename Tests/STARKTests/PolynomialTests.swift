@@ -16,7 +16,7 @@ import Testing
 
     @Test(arguments: [1, 2, 4, 8, 16, 64, 256])
     func forwardMatchesNaive(size: Int) {
-        var rng = SplitMix(seed: UInt64(size))
+        var rng = SplitMix64(seed: UInt64(size))
         let coefficients = (0..<size).map { _ in rng.felt() }
         var fast = coefficients
         NTT.forward(&fast)
@@ -30,7 +30,7 @@ import Testing
     @Test(arguments: [8192, 1 << 13 + 1 << 13])
     func blockedLayersMatchNaiveOnLargerSizes(size: Int) {
         // Sizes above the 2^12 cache block exercise both butterfly loops; check a few outputs naively.
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let coefficients = (0..<size).map { _ in rng.felt() }
         var fast = coefficients
         NTT.forward(&fast, threads: 2)
@@ -42,7 +42,7 @@ import Testing
 
     @Test(arguments: [1 << 12, 1 << 16, 1 << 20, 1 << 24])
     func inverseUndoesForward(size: Int) {
-        var rng = SplitMix(seed: UInt64(size) &* 3)
+        var rng = SplitMix64(seed: UInt64(size) &* 3)
         let values = (0..<size).map { _ in rng.felt() }
         var roundTrip = values
         NTT.forward(&roundTrip, threads: 2)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func threadCountDoesNotChangeResults() {
-        var rng = SplitMix(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let values = (0..<(1 << 15)).map { _ in rng.felt() }
         var one = values, two = values, three = values
         NTT.forward(&one, threads: 1)
@@ -62,7 +62,7 @@ import Testing
 
     @Test(arguments: [2, 4, 8, 32])
     func cosetExtensionEvaluatesOnTheCoset(blowup: Int) {
-        var rng = SplitMix(seed: UInt64(blowup))
+        var rng = SplitMix64(seed: UInt64(blowup))
         let coefficients = (0..<32).map { _ in rng.felt() }
         let offset = Felt.multiplicativeGenerator
         let lde = coefficients.withUnsafeBufferPointer {
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func divisionByVanishingPolynomial() {
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let q = (0..<20).map { _ in rng.felt() }
         // p = q·(x^8 − 1)
         var vanishing = [Felt](repeating: .zero, count: 9)

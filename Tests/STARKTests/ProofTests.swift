@@ -43,7 +43,7 @@ import STARKExamples
         let (bytes, sections) = Self.encoded
         #expect(sections.map(\.name).contains("fri-layer-0-queries"))
         #expect(sections.last!.range.upperBound == bytes.count)
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var flips = 0
         for section in sections {
             var offsets = Set([section.range.lowerBound, section.range.upperBound - 1, (section.range.lowerBound + section.range.upperBound) / 2])
@@ -69,7 +69,7 @@ import STARKExamples
         }
         #expect(throws: StarkError.self) { try ProofCodec.decode(bytes + [0]) }
         #expect(throws: StarkError.self) { try ProofCodec.decode(bytes + bytes) }
-        var rng = SplitMix(seed: 12)
+        var rng = SplitMix64(seed: 12)
         for size in [0, 1, 5, 64, 1000, 5000] {
             let garbage = (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             #expect(throws: StarkError.self) { try ProofCodec.decode(garbage) }

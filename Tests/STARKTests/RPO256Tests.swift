@@ -77,23 +77,9 @@ import Testing
         (0..<7).reduce(state) { referenceRound($0, $1, c) }
     }
 
-    /// Deterministic SplitMix64 generator.
-    struct SplitMix64 {
-        var x: UInt64
-        mutating func next() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func felt() -> Felt { Felt(next()) }
-        mutating func felts(_ n: Int) -> [Felt] { (0..<n).map { _ in felt() } }
-    }
-
     /// Random states plus edge cases (all zero, all p − 1, alternating).
     static func testStates() -> [[Felt]] {
-        var rng = SplitMix64(x: 0x5250_4F32_3536)
+        var rng = SplitMix64(seed: 0x5250_4F32_3536)
         let pm1 = Felt(unchecked: Felt.modulus - 1)
         var out: [[Felt]] = [
             Array(repeating: .zero, count: 12),
@@ -209,7 +195,7 @@ import Testing
     }
 
     @Test func sboxesAreInverse() throws {
-        var rng = SplitMix64(x: 77)
+        var rng = SplitMix64(seed: 77)
         var states = Self.testStates()
         states.append([0, 1, 2, 3, Felt(Felt.modulus - 1), Felt(Felt.modulus - 2), 7, 8, 9, 10, 11, 12])
         for _ in 0..<4 { states.append(rng.felts(12)) }
@@ -231,7 +217,7 @@ import Testing
     // MARK: Sponge consistency
 
     @Test func spongeConsistency() {
-        var rng = SplitMix64(x: 4242)
+        var rng = SplitMix64(seed: 4242)
         let e = rng.felts(8)
         let a = Digest(e[0].value, e[1].value, e[2].value, e[3].value)
         let b = Digest(e[4].value, e[5].value, e[6].value, e[7].value)
@@ -266,7 +252,7 @@ import Testing
     }
 
     @Test func hashElementsPadding() {
-        var rng = SplitMix64(x: 99)
+        var rng = SplitMix64(seed: 99)
         for n in 1...25 {
             let e = rng.felts(n)
             #expect(RPO256.hashElements(e) == Self.plainSponge(e, flag: UInt64(n % 8)), "n = \(n)")
@@ -274,7 +260,7 @@ import Testing
     }
 
     @Test func hashBytesPadding() {
-        var rng = SplitMix64(x: 7)
+        var rng = SplitMix64(seed: 7)
         #expect(RPO256.hashBytes([]) == .zero)
         for len in [1, 2, 6, 7, 8, 13, 14, 15, 55, 56, 57, 63, 100] {
             let bytes = (0..<len).map { _ in UInt8(truncatingIfNeeded: rng.next()) }

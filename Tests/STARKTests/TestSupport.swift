@@ -1,7 +1,7 @@
 @testable import STARK
 
 /// A small deterministic generator so failing cases reproduce.
-struct SplitMix: RandomNumberGenerator {
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -13,6 +13,7 @@ struct SplitMix: RandomNumberGenerator {
     }
     mutating func felt() -> Felt { Felt(next()) }
     mutating func quad() -> QuadFelt { QuadFelt(felt(), felt()) }
+    mutating func felts(_ n: Int) -> [Felt] { (0..<n).map { _ in felt() } }
 }
 
 /// Options for fast debug-mode proofs that still pass the verifier's 96-bit floor.

@@ -11,13 +11,7 @@ public enum NTT {
     /// Evaluates the polynomial with coefficients `values` on the subgroup of size `values.count`, in place.
     @inlinable
     public static func forward<E: FieldElement>(_ values: UnsafeMutableBufferPointer<E>, threads: Int = 1) {
-        let n = values.count
-        guard n > 1 else { return }
-        let logN = log2Exact(n)
-        let twiddles = twiddleTable(logSize: logN, inverse: false, threads: threads)
-        twiddles.withUnsafeBufferPointer { tw in
-            transform(values, logN: logN, twiddles: tw, threads: threads)
-        }
+        transform(values, inverseRoots: false, threads: threads)
     }
 
     /// Interpolates: turns evaluations on the subgroup of size `values.count` into coefficients, in place.
@@ -25,15 +19,24 @@ public enum NTT {
     public static func inverse<E: FieldElement>(_ values: UnsafeMutableBufferPointer<E>, threads: Int = 1) {
         let n = values.count
         guard n > 1 else { return }
-        let logN = log2Exact(n)
-        let twiddles = twiddleTable(logSize: logN, inverse: true, threads: threads)
-        twiddles.withUnsafeBufferPointer { tw in
-            transform(values, logN: logN, twiddles: tw, threads: threads)
-        }
+        transform(values, inverseRoots: true, threads: threads)
         let nInv = Felt(UInt64(n)).inverse()
         let v = UncheckedSendable(values)
         Parallel.forRanges(n, threads: threads, minChunk: 1 << 14) { range in
             for i in range { v.value[i] = v.value[i].scaled(by: nInv) }
+        }
+    }
+
+    /// The unscaled transform with ω or ω⁻¹.
+    @inlinable
+    static func transform<E: FieldElement>(_ values: UnsafeMutableBufferPointer<E>, inverseRoots: Bool, threads: Int) {
+        let n = values.count
+        guard n > 1 else { return }
+        let logN = log2Exact(n)
+        let twiddles = twiddleTable(logSize: logN, inverse: inverseRoots, threads: threads)
+        twiddles.withUnsafeBufferPointer { tw in
+            bitReverse(values, logN: logN, threads: threads)
+            butterflies(values, logN: logN, fromLayer: 1, twiddles: tw, threads: threads)
         }
     }
 
@@ -66,15 +69,6 @@ public enum NTT {
             }
         }
         return table
-    }
-
-    /// Bit-reversal permutation followed by iterative radix-2 decimation-in-time butterflies.
-    @inlinable
-    static func transform<E: FieldElement>(
-        _ values: UnsafeMutableBufferPointer<E>, logN: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int
-    ) {
-        bitReverse(values, logN: logN, threads: threads)
-        butterflies(values, logN: logN, fromLayer: 1, twiddles: twiddles, threads: threads)
     }
 
     /// Decimation-in-time butterfly layers `fromLayer...logN` on bit-reversed input.
