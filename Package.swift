@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "STARK", targets: ["STARK"]),
         .library(name: "STARKExamples", targets: ["STARKExamples"]),
+        .library(name: "Rollup", targets: ["Rollup"]),
         .executable(name: "stark-bench", targets: ["stark-bench"]),
     ],
     dependencies: [
@@ -22,6 +23,11 @@ let package = Package(
             name: "STARKExamples",
             dependencies: ["STARK"]
         ),
+        // The rollup protocol: accounts, notes, nullifiers, trees, witnesses and their encodings.
+        .target(
+            name: "Rollup",
+            dependencies: ["STARK"]
+        ),
         // Release-mode benchmark of the engine on the example statements.
         .executableTarget(
             name: "stark-bench",
@@ -33,6 +39,11 @@ let package = Package(
         .testTarget(
             name: "STARKTests",
             dependencies: ["STARK", "STARKExamples"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "RollupTests",
+            dependencies: ["Rollup", "STARK"],
             exclude: ["Fixtures"]
         ),
     ]
