@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "STARKExamples", targets: ["STARKExamples"]),
         .library(name: "Rollup", targets: ["Rollup"]),
         .executable(name: "stark-bench", targets: ["stark-bench"]),
+        .executable(name: "ctl", targets: ["ctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,14 @@ let package = Package(
             name: "stark-bench",
             dependencies: [
                 "STARK", "STARKExamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Operator command line: witnesses, hashing, (later) cluster control, proving and verifying.
+        .executableTarget(
+            name: "ctl",
+            dependencies: [
+                "Rollup", "STARK",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

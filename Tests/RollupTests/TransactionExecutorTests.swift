@@ -36,3 +36,25 @@ import STARK
         #expect(throws: ProtocolError.self) { try TransactionExecutor.execute(inputs(inputAmount: (1 << 63) - 50, outputAmount: 1)) }
     }
 }
+
+@Suite struct TransactionWitnessGeneratorTests {
+    @Test(arguments: [(0, 0), (1, 1), (4, 4), (5, 2)])
+    func generatedWitnessesAreValid(shape: (Int, Int)) throws {
+        let witness = TransactionWitnessGenerator.make(inputs: shape.0, outputs: shape.1, seed: 7)
+        let outcome = try TransactionExecutor.execute(witness)
+        #expect(outcome.nullifiers.count == shape.0)
+        #expect(outcome.outputNotes.count == shape.1)
+        #expect(TransactionWitnessGenerator.make(inputs: shape.0, outputs: shape.1, seed: 7) == witness)
+    }
+
+    @Test(arguments: TransactionWitnessGenerator.Violation.allCases)
+    func eachViolationIsRefusedWithAMessage(violation: TransactionWitnessGenerator.Violation) {
+        let witness = TransactionWitnessGenerator.make(inputs: 3, outputs: 2, seed: 11, violating: violation)
+        do {
+            _ = try TransactionExecutor.execute(witness)
+            Issue.record("\(violation) was accepted")
+        } catch {
+            #expect(!error.description.isEmpty)
+        }
+    }
+}
