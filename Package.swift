@@ -27,7 +27,8 @@ let package = Package(
         // The rollup protocol: accounts, notes, nullifiers, trees, witnesses and their encodings.
         .target(
             name: "Rollup",
-            dependencies: ["STARK"]
+            dependencies: ["STARK"],
+            exclude: ["AIR/README.md"]
         ),
         // Release-mode benchmark of the engine on the example statements.
         .executableTarget(
