@@ -6,5 +6,5 @@ struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
         abstract: "Operate the Miden remote prover: generate witnesses, hash protocol values.",
-        subcommands: [HashCommand.self])
+        subcommands: [HashCommand.self, WitnessCommand.self])
 }

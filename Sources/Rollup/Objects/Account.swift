@@ -39,6 +39,9 @@ public struct Account: Hashable, Sendable {
                 throw .invalid("vault asset \(k): faucets must be strictly increasing")
             }
         }
+        guard vault.count <= FungibleAsset.vaultLimit else {
+            throw .invalid("vault has \(vault.count) assets; at most \(FungibleAsset.vaultLimit)")
+        }
         guard storage.count <= Account.maxStorageSlots else {
             throw .invalid("storage has \(storage.count) slots; at most \(Account.maxStorageSlots)")
         }
