@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "stark-bench",
             dependencies: [
-                "STARK", "STARKExamples",
+                "STARK", "STARKExamples", "Rollup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -5,6 +5,6 @@ import ArgumentParser
 struct Ctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
-        abstract: "Operate the Miden remote prover: generate witnesses, hash protocol values.",
-        subcommands: [HashCommand.self, WitnessCommand.self])
+        abstract: "Operate the Miden remote prover: witnesses, local proving and verification, protocol hashes.",
+        subcommands: [HashCommand.self, WitnessCommand.self, ProveLocalCommand.self, VerifyCommand.self])
 }

@@ -30,7 +30,7 @@ struct HashCommand: ParsableCommand {
         } else {
             let words = try merge.enumerated().map { k, text -> Word in
                 let values = try parseElements(text, what: "--merge word \(k + 1)")
-                guard values.count == 4 else { throw ValidationError("--merge word \(k + 1) has \(values.count) elements; a word has 4") }
+                guard values.count == 4 else { throw CommandError("--merge word \(k + 1) has \(values.count) elements; a word has 4") }
                 return Word(values)
             }
             digest = Hash.merge(words[0], words[1])
@@ -45,8 +45,8 @@ func parseElements(_ text: String, what: String) throws -> [Felt] {
     if trimmed.isEmpty { return [] }
     return try trimmed.split(separator: ",", omittingEmptySubsequences: false).enumerated().map { k, part in
         let s = part.trimmingCharacters(in: .whitespaces)
-        guard let v = UInt64(s) else { throw ValidationError("\(what): element \(k) '\(s)' is not a decimal number below 2^64") }
-        guard let f = Felt(canonical: v) else { throw ValidationError("\(what): element \(k) is \(v), not below p = \(Felt.modulus)") }
+        guard let v = UInt64(s) else { throw CommandError("\(what): element \(k) '\(s)' is not a decimal number below 2^64") }
+        guard let f = Felt(canonical: v) else { throw CommandError("\(what): element \(k) is \(v), not below p = \(Felt.modulus)") }
         return f
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import STARK
 import STARKExamples
+import Rollup
 
 /// Benchmarks the STARK engine on the example statements (build with `-c release`).
 @main
@@ -11,11 +12,15 @@ struct StarkBench: ParsableCommand {
         abstract: "Prove and verify the example AIRs and report time per phase, proof size and security.")
 
     enum Example: String, ExpressibleByArgument, CaseIterable {
-        case fib, rpo
+        case fib, rpo, tx
     }
 
-    @Option(help: "Statement to prove: fib (2-column Fibonacci) or rpo (RPO256 hash chain).")
+    @Option(help: "Statement to prove: fib (2-column Fibonacci), rpo (RPO256 hash chain) or tx (a transaction).")
     var example: Example = .fib
+
+    @Option(name: .customLong("notes"), parsing: .upToNextOption,
+            help: "For --example tx: input/output note counts to run (default 1 4 16).")
+    var notes: [Int] = [1, 4, 16]
 
     @Option(name: .customLong("log-rows"), parsing: .upToNextOption,
             help: "log2 of the trace rows; several values run several sizes (default 14 16 18 20).")
@@ -51,17 +56,21 @@ struct StarkBench: ParsableCommand {
             print("example=\(example.rawValue) queries=\(queries) blowup=\(blowup) grinding=\(grinding) folding=\(folding) "
                 + "remainder<=\(remainder) ext=\(extensionDegree) hash=\(hashFunction)")
         }
-        for logRow in logRows {
-            let workload = try Workload(example: example, logRows: logRow)
+        let sizes = example == .tx ? notes : logRows
+        for size in sizes {
+            let workload = try Workload(example: example, size: size)
+            let logRow = workload.rows.trailingZeroBitCount
             for t in threadCounts {
                 var samples: [Sample] = []
                 for _ in 0..<max(1, runs) { samples.append(try measure(workload, options: options, threads: t)) }
                 samples.sort { $0.proveMs < $1.proveMs }
                 let median = samples[samples.count / 2]
+                let label = example == .tx ? "\(size)/\(size) notes, 2^\(logRow) rows" : "2^\(logRow) rows"
                 if json {
-                    print(median.json(example: example.rawValue, logRows: logRow, threads: t, hash: hashFunction.description))
+                    print(median.json(example: example.rawValue, logRows: logRow, threads: t, hash: hashFunction.description,
+                                      notes: example == .tx ? size : nil))
                 } else {
-                    print(median.table(logRows: logRow, threads: t))
+                    print(median.table(label: label, threads: t))
                 }
             }
         }
@@ -89,16 +98,17 @@ struct Sample {
     var securityBits: Int
     var phases: [(phase: String, ms: Double)]
 
-    func json(example: String, logRows: Int, threads: Int, hash: String) -> String {
+    func json(example: String, logRows: Int, threads: Int, hash: String, notes: Int?) -> String {
         let phaseFields = phases.map { "\"\($0.phase.replacingSpaces)_ms\": \(fmt($0.ms))" }.joined(separator: ", ")
-        return "{\"example\": \"\(example)\", \"log_rows\": \(logRows), \"threads\": \(threads), \"hash\": \"\(hash)\", "
+        let notesField = notes.map { "\"notes\": \($0), " } ?? ""
+        return "{\"example\": \"\(example)\", \(notesField)\"log_rows\": \(logRows), \"threads\": \(threads), \"hash\": \"\(hash)\", "
             + "\"prove_ms\": \(fmt(proveMs)), \"verify_ms\": \(fmt(verifyMs)), \"proof_bytes\": \(proofBytes), "
             + "\"security_bits\": \(securityBits), \(phaseFields)}"
     }
 
-    func table(logRows: Int, threads: Int) -> String {
+    func table(label: String, threads: Int) -> String {
         let phaseText = phases.map { "\($0.phase) \(fmt($0.ms))" }.joined(separator: ", ")
-        return "2^\(logRows) rows, \(threads) thread(s): prove \(fmt(proveMs)) ms, verify \(fmt(verifyMs)) ms, "
+        return "\(label), \(threads) thread(s): prove \(fmt(proveMs)) ms, verify \(fmt(verifyMs)) ms, "
             + "proof \(proofBytes) B, security \(securityBits) bits\n    phases (ms): \(phaseText)"
     }
 
@@ -118,11 +128,11 @@ struct Workload {
     let prove: (ProofOptions, Int, PhaseTimings) throws -> [UInt8]
     let verify: ([UInt8]) throws -> Void
 
-    init(example: StarkBench.Example, logRows: Int) throws {
-        rows = 1 << logRows
-        let n = rows
+    init(example: StarkBench.Example, size: Int) throws {
+        let n = 1 << size
         switch example {
         case .fib:
+            rows = n
             let (trace, result) = FibonacciAIR.trace(rows: n)
             let air = FibonacciAIR(rows: n, result: result)
             prove = { options, threads, timings in
@@ -130,11 +140,20 @@ struct Workload {
             }
             verify = { try Verifier.verify(proofBytes: $0, air: air) }
         case .rpo:
+            rows = n
             let (trace, air) = RPOChainAIR.make(rows: n)
             prove = { options, threads, timings in
                 ProofCodec.encode(try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings))
             }
             verify = { try Verifier.verify(proofBytes: $0, air: air) }
+        case .tx:
+            let witness = TransactionWitnessGenerator.make(inputs: size, outputs: size, seed: UInt64(size))
+            let (air, trace, _) = try TransactionProver.trace(for: witness)
+            rows = trace.length
+            prove = { options, threads, timings in
+                ProofCodec.encode(try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings))
+            }
+            verify = { try Verifier.verify(proofBytes: $0, air: TransactionAIR(statement: air.statement)) }
         }
     }
 

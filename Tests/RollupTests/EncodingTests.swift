@@ -56,7 +56,11 @@ private enum Sample {
                 OutputNoteHeader(id: word(5_000 &+ UInt64($0)), metadata: NoteMetadata(sender: felt(6_000 &+ UInt64($0)), tag: felt(7)))
             },
             outputNotesCommitment: word(40), referenceBlock: BlockReference(number: 12, commitment: word(50)),
-            expiration: 13, proof: (0..<proofBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+            expiration: 13,
+            shape: TransactionShape(vaultBefore: 2, vaultAfter: 1, storageBefore: 3, storageAfter: 4,
+                                    inputNotes: (0..<nullifiers).map { .init(isPayToID: $0 % 2 == 0, inputCount: $0 % 2 == 0 ? 1 : 3, assetCount: 2) },
+                                    outputNotes: (0..<outputs).map { .init(inputCount: $0 % 17, assetCount: 16) }),
+            proof: (0..<proofBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
     }
 }
 
@@ -291,7 +295,8 @@ private func provenError(_ tx: ProvenTransaction) -> DecodingError? { provenErro
 
     @Test func fromOutcomeRoundTripsAndValidates() throws {
         let outcome = try Self.executed()
-        let tx = ProvenTransaction(outcome: outcome, proof: [1, 2, 3, 4, 5])
+        let tx = ProvenTransaction(outcome: outcome, shape: TransactionShape(vaultBefore: 1, vaultAfter: 1, storageBefore: 1, storageAfter: 1,
+            inputNotes: [.init(isPayToID: true, inputCount: 1, assetCount: 1)], outputNotes: [.init(inputCount: 1, assetCount: 1)]), proof: [1, 2, 3, 4, 5])
         #expect(tx.accountID == outcome.accountID)
         #expect(tx.initialCommitment == outcome.initialCommitment)
         #expect(tx.finalCommitment == outcome.finalCommitment)
@@ -349,7 +354,7 @@ private func provenError(_ tx: ProvenTransaction) -> DecodingError? { provenErro
         let tx = Sample.proven(nullifiers: s.nullifiers, outputs: s.outputs, proofBytes: s.proofBytes)
         let bytes = ProvenTransactionCodec.encode(tx)
         #expect(try ProvenTransactionCodec.decode(bytes) == tx)
-        #expect(bytes.count == 5 + 8 + 64 + 2 + 32 * s.nullifiers + 32 + 2 + 48 * s.outputs + 32 + 36 + 4 + 4 + s.proofBytes)
+        #expect(bytes.count == 5 + 8 + 64 + 2 + 32 * s.nullifiers + 32 + 2 + 48 * s.outputs + 32 + 36 + 4 + 8 + 3 * s.nullifiers + 2 * s.outputs + 4 + s.proofBytes)
         #expect(Array(bytes[0..<5]) == Array("MTXP".utf8) + [1])
     }
 

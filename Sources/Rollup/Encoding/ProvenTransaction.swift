@@ -25,12 +25,14 @@ public struct ProvenTransaction: Hashable, Sendable {
     public var referenceBlock: BlockReference
     /// The expiration block number (after the reference block's).
     public var expiration: UInt32
+    /// The sizes the proof's AIR is built from (vaults, storage, per-note input and asset counts).
+    public var shape: TransactionShape
     /// The encoded STARK proof (`ProofCodec`), opaque here; at most `maxProofBytes`.
     public var proof: [UInt8]
 
     public init(accountID: Felt, initialCommitment: Word, finalCommitment: Word, nullifiers: [Word],
                 inputNotesCommitment: Word, outputNotes: [OutputNoteHeader], outputNotesCommitment: Word,
-                referenceBlock: BlockReference, expiration: UInt32, proof: [UInt8]) {
+                referenceBlock: BlockReference, expiration: UInt32, shape: TransactionShape, proof: [UInt8]) {
         self.accountID = accountID
         self.initialCommitment = initialCommitment
         self.finalCommitment = finalCommitment
@@ -40,17 +42,37 @@ public struct ProvenTransaction: Hashable, Sendable {
         self.outputNotesCommitment = outputNotesCommitment
         self.referenceBlock = referenceBlock
         self.expiration = expiration
+        self.shape = shape
         self.proof = proof
     }
 
     /// The public part of `outcome` (the final account stays private) with its proof;
     /// computes both notes commitments.
-    public init(outcome: TransactionOutcome, proof: [UInt8]) {
+    public init(outcome: TransactionOutcome, shape: TransactionShape, proof: [UInt8]) {
         self.init(accountID: outcome.accountID, initialCommitment: outcome.initialCommitment,
                   finalCommitment: outcome.finalCommitment, nullifiers: outcome.nullifiers,
                   inputNotesCommitment: outcome.inputNotesCommitment, outputNotes: outcome.outputNotes,
                   outputNotesCommitment: outcome.outputNotesCommitment, referenceBlock: outcome.referenceBlock,
-                  expiration: outcome.expiration, proof: proof)
+                  expiration: outcome.expiration, shape: shape, proof: proof)
+    }
+
+    /// The public inputs the proof is verified against.
+    public var statement: TransactionPublicInputs {
+        TransactionPublicInputs(
+            accountID: accountID, initialCommitment: initialCommitment, finalCommitment: finalCommitment,
+            inputNotesCommitment: inputNotesCommitment, outputNotesCommitment: outputNotesCommitment,
+            referenceBlock: referenceBlock, expiration: expiration, shape: shape)
+    }
+
+    /// Checks everything: sizes, both notes commitments against their lists, the shape against
+    /// the lists, and the STARK proof against the public inputs. Throws naming the first failure.
+    public func verify() throws {
+        try validate()
+        guard shape.inputNotes.count == nullifiers.count, shape.outputNotes.count == outputNotes.count else {
+            throw ProtocolError.invalid("shape lists \(shape.inputNotes.count) input and \(shape.outputNotes.count) output notes; the transaction has \(nullifiers.count) and \(outputNotes.count)")
+        }
+        try shape.validate()
+        try TransactionProver.verify(statement: statement, proof: proof)
     }
 
     /// The transaction id: `hash_elements(initial_commitment ‖ final_commitment ‖

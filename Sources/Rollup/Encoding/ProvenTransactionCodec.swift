@@ -12,6 +12,8 @@ import STARK
 /// output notes commitment word
 /// reference block: number u32 ‖ commitment word
 /// expiration u32
+/// shape: vault before, vault after, storage before, storage after u16 each ‖
+///        per input note: kind u8 (1 = P2ID, 0 = open) ‖ inputs u8 ‖ assets u8 ‖ per output note: inputs u8 ‖ assets u8
 /// proof: length u32 (≤ 4 MiB) ‖ bytes
 /// ```
 /// The decoder checks the encoding only: it does not recompute the notes commitments
@@ -43,6 +45,15 @@ public enum ProvenTransactionCodec {
         w.word(tx.outputNotesCommitment)
         w.blockReference(tx.referenceBlock)
         w.u32(tx.expiration)
+        let shape = tx.shape
+        for (n, what) in [(shape.vaultBefore, "vault before"), (shape.vaultAfter, "vault after"),
+                          (shape.storageBefore, "storage before"), (shape.storageAfter, "storage after")] { w.u16(n, what) }
+        precondition(shape.inputNotes.count == tx.nullifiers.count && shape.outputNotes.count == tx.outputNotes.count,
+                     "shape note counts must match the transaction's")
+        for note in shape.inputNotes {
+            w.raw([note.isPayToID ? 1 : 0, UInt8(truncatingIfNeeded: note.inputCount), UInt8(truncatingIfNeeded: note.assetCount)])
+        }
+        for note in shape.outputNotes { w.raw([UInt8(truncatingIfNeeded: note.inputCount), UInt8(truncatingIfNeeded: note.assetCount)]) }
         w.count32(tx.proof.count, "proof bytes")
         w.raw(tx.proof)
         return w.bytes
@@ -74,6 +85,38 @@ public enum ProvenTransactionCodec {
 
         let referenceBlock = try r.blockReference("reference block")
         let expiration = try r.u32("expiration")
+        let shape = try r.within("shape") { r throws(DecodingError) -> TransactionShape in
+            func small(_ field: String, limit: Int) throws(DecodingError) -> Int {
+                let v = Int(try r.u8(field))
+                guard v <= limit else { throw .valueOutOfRange(field: "shape: \(field)", value: UInt64(v), limit: UInt64(limit)) }
+                return v
+            }
+            func size(_ field: String, limit: Int) throws(DecodingError) -> Int {
+                let v = Int(try r.u16(field))
+                guard v <= limit else { throw .valueOutOfRange(field: "shape: \(field)", value: UInt64(v), limit: UInt64(limit)) }
+                return v
+            }
+            let vaultBefore = try size("vault before", limit: FungibleAsset.vaultLimit)
+            let vaultAfter = try size("vault after", limit: FungibleAsset.vaultLimit)
+            let storageBefore = try size("storage before", limit: Account.maxStorageSlots)
+            let storageAfter = try size("storage after", limit: Account.maxStorageSlots)
+            var inputs: [TransactionShape.InputNote] = []
+            for k in 0..<nullifierCount {
+                let kind = try small("input note \(k): kind", limit: 1)
+                let inputCount = try small("input note \(k): inputs", limit: kind == 1 ? 1 : Note.maxInputs)
+                if kind == 1 && inputCount != 1 {
+                    throw .valueOutOfRange(field: "shape: input note \(k): inputs of a P2ID note", value: UInt64(inputCount), limit: 1)
+                }
+                inputs.append(.init(isPayToID: kind == 1, inputCount: inputCount, assetCount: try small("input note \(k): assets", limit: Note.maxAssets)))
+            }
+            var outputs: [TransactionShape.OutputNote] = []
+            for k in 0..<outputCount {
+                outputs.append(.init(inputCount: try small("output note \(k): inputs", limit: Note.maxInputs),
+                                     assetCount: try small("output note \(k): assets", limit: Note.maxAssets)))
+            }
+            return TransactionShape(vaultBefore: vaultBefore, vaultAfter: vaultAfter, storageBefore: storageBefore,
+                                    storageAfter: storageAfter, inputNotes: inputs, outputNotes: outputs)
+        }
         let proofLength = try r.count32("proof bytes", limit: ProvenTransaction.maxProofBytes)
         let proof = Array(try r.take(proofLength, "proof"))
         try r.finish(kind)
@@ -81,6 +124,6 @@ public enum ProvenTransactionCodec {
         return ProvenTransaction(accountID: accountID, initialCommitment: initialCommitment, finalCommitment: finalCommitment,
                                  nullifiers: nullifiers, inputNotesCommitment: inputNotesCommitment, outputNotes: outputNotes,
                                  outputNotesCommitment: outputNotesCommitment, referenceBlock: referenceBlock,
-                                 expiration: expiration, proof: proof)
+                                 expiration: expiration, shape: shape, proof: proof)
     }
 }

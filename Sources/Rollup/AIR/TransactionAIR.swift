@@ -1,0 +1,184 @@
+import STARK
+
+/// The transaction statement: one STARK over the hasher chiplet (every hash of the transaction),
+/// two registers (nonce, code root) and the balance ledger, tied together by one LogUp bus.
+///
+/// Main columns: chiplet `0..<17`, nonce register 17, code-root register `18..<22`, ledger after.
+/// Aux columns: the running sum S and the two per-row word fractions T_low, T_high.
+/// The schedule (which lanes are constant, registers, wires or asset words) comes from the public
+/// shape as full-trace periodic columns; see README.md.
+public struct TransactionAIR: AIR {
+    public static let nonceColumn = HasherChiplet.width
+    public static let codeColumn = HasherChiplet.width + 1
+    public static let ledgerOffset = HasherChiplet.width + 5
+
+    public let statement: TransactionPublicInputs
+    public let traceInfo: TraceInfo
+    let schedule: TransactionSchedule
+    let scheduleColumns: ScheduleColumns
+
+    /// The statement's AIR, built from public data only.
+    public init(statement: TransactionPublicInputs) {
+        self.statement = statement
+        let placeholder = statement.placeholderWitness()
+        let schedule = TransactionSchedule(inputs: placeholder.inputs, after: placeholder.after)
+        self.schedule = schedule
+        let rows = TransactionAIR.rows(for: schedule)
+        traceInfo = TraceInfo(mainWidth: TransactionAIR.ledgerOffset + LedgerSection.width, auxWidth: 3, auxChallenges: 2, length: rows)
+        scheduleColumns = ScheduleColumns(schedule: schedule, rows: rows)
+    }
+
+    /// Trace rows: the chiplet's cycles and the ledger's rows, whichever is longer, as a power of two.
+    static func rows(for schedule: TransactionSchedule) -> Int {
+        let chipletRows = HasherChiplet.cycles(for: schedule.hashes.map(\.job)) * HasherChiplet.cycle
+        let ledgerRows = schedule.assetMessages.count + 1
+        var rows = 16
+        while rows < max(chipletRows, ledgerRows) { rows <<= 1 }
+        return rows
+    }
+
+    public var publicInputs: [Felt] { statement.elements }
+
+    public var mainConstraintDegrees: [TransitionConstraintDegree] {
+        let n = traceInfo.length
+        let scheduled = TransitionConstraintDegree(1, cycles: [n])
+        return HasherChiplet.constraintDegrees
+            + [scheduled]                                   // start pinned to the schedule
+            + Array(repeating: scheduled, count: 12)        // constant lanes
+            + [scheduled] + Array(repeating: scheduled, count: 4)  // nonce, code root lanes
+            + Array(repeating: TransitionConstraintDegree(1), count: 5)  // registers constant
+            + LedgerSection.constraintDegrees
+    }
+
+    public var auxConstraintDegrees: [TransitionConstraintDegree] {
+        let n = traceInfo.length
+        return [TransitionConstraintDegree(2, cycles: [n]), TransitionConstraintDegree(2, cycles: [n]), LedgerSection.busDegree]
+    }
+
+    public var periodicColumns: [[Felt]] { HasherChiplet.periodicColumns + scheduleColumns.columns }
+
+    public var mainAssertions: [Assertion<Felt>] {
+        LedgerSection.assertions(offset: TransactionAIR.ledgerOffset, rows: traceInfo.length)
+    }
+
+    public func auxAssertions(challenges: [QuadFelt]) -> [Assertion<QuadFelt>] {
+        let alpha = HasherChiplet.alphaPowers(challenges[0])
+        let beta = challenges[1]
+        var expected = QuadFelt.zero
+        for wire in schedule.publicWires {
+            let word = statement.value(ofPublicWire: wire.name).elements.map { QuadFelt($0) }
+            let message = word.withUnsafeBufferPointer { w in
+                alpha.withUnsafeBufferPointer { a in
+                    ScheduleColumns.portMessage(key: QuadFelt(ScheduleColumns.wireKey(wire.id)), isWire: .one,
+                                                word: w.baseAddress!, alpha: a.baseAddress!)
+                }
+            }
+            expected += (beta - message).inverse()
+        }
+        return [Assertion(column: 0, step: 0, value: .zero), Assertion(column: 0, step: traceInfo.length - 1, value: expected)]
+    }
+
+    @inline(__always)
+    func constraints<E: FieldElement>(_ frame: EvaluationFrame<E>, _ periodic: UnsafeBufferPointer<E>, _ result: UnsafeMutableBufferPointer<E>) {
+        let s = frame.current.baseAddress!
+        let n = frame.next.baseAddress!
+        let out = result.baseAddress!
+        HasherChiplet.evaluate(s, n, periodic: periodic.baseAddress!, result: out)
+        let sched = periodic.baseAddress! + HasherChiplet.periodicColumns.count
+        var k = HasherChiplet.constraintDegrees.count
+        out[k] = s[HasherChiplet.start] - sched[ScheduleColumns.start]
+        k += 1
+        for lane in 0..<12 {
+            out[k] = sched[ScheduleColumns.constMask + lane] * s[lane] - sched[ScheduleColumns.constValue + lane]
+            k += 1
+        }
+        let nonce = s[TransactionAIR.nonceColumn]
+        out[k] = sched[ScheduleColumns.nonceBefore] * (s[1] - nonce) + sched[ScheduleColumns.nonceAfter] * (s[1] - nonce - E.one)
+        k += 1
+        for j in 0..<4 {
+            out[k] = sched[ScheduleColumns.codeRoot] * (s[4 + j] - s[TransactionAIR.codeColumn + j])
+            k += 1
+        }
+        for r in 0..<5 {
+            out[k] = n[TransactionAIR.nonceColumn + r] - s[TransactionAIR.nonceColumn + r]
+            k += 1
+        }
+        LedgerSection.evaluate(s + TransactionAIR.ledgerOffset, n + TransactionAIR.ledgerOffset, result: out + k)
+    }
+
+    public func evaluateMain(_ frame: EvaluationFrame<Felt>, periodic: UnsafeBufferPointer<Felt>, result: UnsafeMutableBufferPointer<Felt>) {
+        constraints(frame, periodic, result)
+    }
+
+    public func evaluateMain(_ frame: EvaluationFrame<QuadFelt>, periodic: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>) {
+        constraints(frame, periodic, result)
+    }
+
+    /// The word fractions' messages and multiplicities on a row (low/digest word, high word).
+    @inline(__always)
+    static func ports(_ s: UnsafePointer<QuadFelt>, _ sched: UnsafePointer<QuadFelt>, _ alpha: UnsafePointer<QuadFelt>)
+        -> (lowMessage: QuadFelt, lowMultiplicity: QuadFelt, highMessage: QuadFelt, highMultiplicity: QuadFelt)
+    {
+        let low = ScheduleColumns.portMessage(key: sched[ScheduleColumns.lowKey], isWire: sched[ScheduleColumns.lowIsWire], word: s, alpha: alpha)
+        let high = ScheduleColumns.portMessage(key: sched[ScheduleColumns.highKey], isWire: sched[ScheduleColumns.highIsWire], word: s + 4, alpha: alpha)
+        return (low, sched[ScheduleColumns.lowMultiplicity], high, sched[ScheduleColumns.highMultiplicity])
+    }
+
+    public func evaluateAux(
+        main: EvaluationFrame<QuadFelt>, aux: EvaluationFrame<QuadFelt>, periodic: UnsafeBufferPointer<QuadFelt>,
+        challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>
+    ) {
+        withUnsafeTemporaryAllocation(of: QuadFelt.self, capacity: 16) { alpha in
+            alpha[0] = .one
+            for j in 1..<16 { alpha[j] = alpha[j - 1] * challenges[0] }
+            let beta = challenges[1]
+            let s = main.current.baseAddress!
+            let sched = periodic.baseAddress! + HasherChiplet.periodicColumns.count
+            let p = TransactionAIR.ports(s, sched, alpha.baseAddress!)
+            let tLow = aux.current[1], tHigh = aux.current[2]
+            result[0] = tLow * (beta - p.lowMessage) - p.lowMultiplicity
+            result[1] = tHigh * (beta - p.highMessage) - p.highMultiplicity
+            let ledger = LedgerSection.rowMessage(s + TransactionAIR.ledgerOffset, alpha: alpha[1])
+            result[2] = (aux.next[0] - aux.current[0] - tLow - tHigh) * (beta - ledger.message) - ledger.multiplicity
+        }
+    }
+
+    public func buildAuxTrace(main: TraceTable, challenges: [QuadFelt]) -> [[QuadFelt]] {
+        let n = main.length
+        let alpha = HasherChiplet.alphaPowers(challenges[0])
+        let beta = challenges[1]
+        let periodic = periodicColumns
+        let chipletPeriodic = HasherChiplet.periodicColumns.count
+        var lowDen = [QuadFelt](repeating: .one, count: n), highDen = lowDen, ledgerDen = lowDen
+        var lowMul = [QuadFelt](repeating: .zero, count: n), highMul = lowMul, ledgerMul = lowMul
+        var row = [QuadFelt](repeating: .zero, count: main.width)
+        var sched = [QuadFelt](repeating: .zero, count: ScheduleColumns.count)
+        alpha.withUnsafeBufferPointer { a in
+            for i in 0..<n {
+                for c in 0..<main.width { row[c] = QuadFelt(main[c, i]) }
+                for c in 0..<ScheduleColumns.count { sched[c] = QuadFelt(periodic[chipletPeriodic + c][i]) }
+                row.withUnsafeBufferPointer { r in
+                    sched.withUnsafeBufferPointer { sc in
+                        let p = TransactionAIR.ports(r.baseAddress!, sc.baseAddress!, a.baseAddress!)
+                        lowDen[i] = beta - p.lowMessage
+                        lowMul[i] = p.lowMultiplicity
+                        highDen[i] = beta - p.highMessage
+                        highMul[i] = p.highMultiplicity
+                        let ledger = LedgerSection.rowMessage(r.baseAddress! + TransactionAIR.ledgerOffset, alpha: a[1])
+                        ledgerDen[i] = beta - ledger.message
+                        ledgerMul[i] = ledger.multiplicity
+                    }
+                }
+            }
+        }
+        let lowInv = BatchInversion.invert(lowDen), highInv = BatchInversion.invert(highDen), ledgerInv = BatchInversion.invert(ledgerDen)
+        var sum = [QuadFelt](repeating: .zero, count: n)
+        var tLow = [QuadFelt](repeating: .zero, count: n), tHigh = tLow
+        for i in 0..<n {
+            tLow[i] = lowMul[i] * lowInv[i]
+            tHigh[i] = highMul[i] * highInv[i]
+            if i + 1 < n { sum[i + 1] = sum[i] + tLow[i] + tHigh[i] + ledgerMul[i] * ledgerInv[i] }
+        }
+        return [sum, tLow, tHigh]
+    }
+}
