@@ -1,7 +1,8 @@
 import STARK
 
 /// A fungible asset: an amount of the token issued by the faucet account `faucet`.
-/// Amounts are integers below 2^63 (so sums of two never wrap past p); as a Word `[amount, 0, 0, faucet]`.
+/// Amounts are integers below 2^63; as a Word `[amount, 0, 0, faucet]`. Balances are integers too:
+/// the ledger proves them without wrapping mod p (see `LedgerSection`).
 public struct FungibleAsset: Hashable, Sendable {
     /// Amounts must be below this bound.
     public static let amountBound: UInt64 = 1 << 63
