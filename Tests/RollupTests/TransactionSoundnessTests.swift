@@ -58,6 +58,8 @@ import Testing
         s = statement; s.outputNotesCommitment.e2 += .one; changes.append(("output notes commitment", s))
         s = statement; s.referenceBlock.number += 1; changes.append(("reference block", s))
         s = statement; s.expiration += 1; changes.append(("expiration", s))
+        s = statement; s.referenceBlock.commitment.e1 += .one; changes.append(("reference block commitment", s))
+        s = statement; s.shape.storageAfter += 1; changes.append(("shape", s))
         for (what, changed) in changes {
             #expect(throws: StarkError.self, "\(what)") { try Verifier.verify(proof: proof, air: TransactionAIR(statement: changed)) }
         }
