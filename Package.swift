@@ -10,9 +10,16 @@ let package = Package(
         .library(name: "Rollup", targets: ["Rollup"]),
         .executable(name: "stark-bench", targets: ["stark-bench"]),
         .executable(name: "ctl", targets: ["ctl"]),
+        .executable(name: "worker", targets: ["worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The STARK engine: field, polynomials, hashes and Merkle trees, AIR, FRI, prover, verifier, proof format.
@@ -29,6 +36,37 @@ let package = Package(
             name: "Rollup",
             dependencies: ["STARK"],
             exclude: ["AIR/README.md"]
+        ),
+        // Generated protobuf and gRPC code for proto/*.proto (regenerate with proto/generate.sh; never edit).
+        .target(
+            name: "Wire",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Generated/proto.sha256"]
+        ),
+        // The proving service's logic: worker, (later) scheduler, proxy and exporter services.
+        .target(
+            name: "ProverService",
+            dependencies: [
+                "Rollup", "STARK", "Wire",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A prover worker: serves remote_prover.Api/Prove for one proof type.
+        .executableTarget(
+            name: "worker",
+            dependencies: [
+                "ProverService", "Rollup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // Release-mode benchmark of the engine on the example statements.
         .executableTarget(
@@ -50,6 +88,15 @@ let package = Package(
             name: "STARKTests",
             dependencies: ["STARK", "STARKExamples"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ProverServiceTests",
+            dependencies: [
+                "ProverService", "Rollup", "STARK", "Wire",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "RollupTests",

@@ -2,7 +2,7 @@
 # Regenerates the committed Swift code in Sources/Wire/Generated from the .proto files here.
 # Needs protoc (Debian: protobuf-compiler). Builds the two protoc plugins once, in .build-protoc
 # (several minutes the first time). CI does not run this; it checks the stamp instead
-# (Tests/WireTests/GeneratedCodeTests.swift): edit a .proto, run this script, commit both.
+# (Tests/ProverServiceTests/GeneratedCodeTests.swift): edit a .proto, run this script, commit both.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

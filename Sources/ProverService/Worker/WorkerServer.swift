@@ -1,0 +1,43 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import Rollup
+import STARK
+
+/// A worker's settings: its one proof type, where it listens, and the prover's threads.
+public struct WorkerConfiguration: Sendable {
+    public static let defaultPort = 50051
+
+    public var kind: ProofKind
+    public var port: Int
+    /// Bind 127.0.0.1 instead of 0.0.0.0.
+    public var localhost: Bool
+    public var threads: Int
+    /// Proof options (the defaults unless a test or benchmark needs others).
+    public var options: ProofOptions
+
+    public init(kind: ProofKind, port: Int = defaultPort, localhost: Bool = false, threads: Int, options: ProofOptions = .default) {
+        self.kind = kind
+        self.port = port
+        self.localhost = localhost
+        self.threads = threads
+        self.options = options
+    }
+}
+
+/// Builds a worker's gRPC server: `Api/Prove`, `WorkerStatusApi/Status` and health.
+public enum WorkerServer {
+    public static func make(
+        _ configuration: WorkerConfiguration, logger: Logger
+    ) -> (server: GRPCServer<HTTP2ServerTransport.Posix>, health: HealthService, prove: WorkerProveService) {
+        let prove = WorkerProveService(
+            kind: configuration.kind, backend: ProvingBackend(options: configuration.options, threads: configuration.threads), logger: logger)
+        let health = HealthService(services: ["remote_prover.Api", "remote_prover.WorkerStatusApi"])
+        let server = GRPCServer(
+            transport: .http2NIOPosix(
+                address: .ipv4(host: configuration.localhost ? "127.0.0.1" : "0.0.0.0", port: configuration.port),
+                transportSecurity: .plaintext),
+            services: [prove, WorkerStatusService(kind: configuration.kind.wire), health])
+        return (server, health, prove)
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ProverService
+import Rollup
+import ServiceLifecycle
+import STARK
+
+/// `worker`: proves one proof type, one request at a time, over gRPC.
+@main
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "A prover worker: serves remote_prover.Api/Prove, WorkerStatusApi/Status and grpc.health.v1 for one proof type.")
+
+    @Option(name: .customLong("proof-type"), help: "transaction, batch or block [env: MRP_WORKER_PROOF_TYPE] (required).")
+    var proofType: String?
+    @Option(help: "Port to listen on [env: MRP_WORKER_PORT, default 50051].")
+    var port: Int?
+    @Flag(help: "Bind 127.0.0.1 instead of 0.0.0.0 [env: MRP_WORKER_LOCALHOST].")
+    var localhost = false
+    @Option(help: "Prover threads [env: MRP_WORKER_THREADS, default: all cores].")
+    var threads: Int?
+
+    func run() async throws {
+        Configuration.bootstrapLogging()
+        let logger = Logger(label: "worker")
+        guard let name = proofType ?? Configuration.environment("MRP_WORKER_PROOF_TYPE") else {
+            throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
+        }
+        guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
+        guard ProvingBackend.supports(kind) else { throw ValidationError("\(kind) proving is not implemented in this build yet") }
+        let config = WorkerConfiguration(
+            kind: kind,
+            port: try port ?? Configuration.environment("MRP_WORKER_PORT").map(parsePort) ?? WorkerConfiguration.defaultPort,
+            localhost: localhost || (Configuration.environment("MRP_WORKER_LOCALHOST").flatMap(Configuration.bool) ?? false),
+            threads: threads ?? Configuration.environment("MRP_WORKER_THREADS").flatMap(Int.init) ?? Parallel.coreCount)
+
+        let (server, health, _) = WorkerServer.make(config, logger: logger)
+        let group = ServiceGroup(
+            services: [GRPCServerService(server: server, onShutdown: { health.markNotServing() })],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        Task {
+            if let address = try await server.listeningAddress {
+                logger.info("listening", metadata: ["address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)"])
+                FileHandle.standardError.write(Data("worker ready: \(kind) on \(address)\n".utf8))
+            }
+        }
+        try await group.run()
+    }
+
+    func parsePort(_ text: String) throws -> Int {
+        guard let p = Int(text), (0...65535).contains(p) else { throw ValidationError("port '\(text)' is not in 0...65535") }
+        return p
+    }
+}
