@@ -7,19 +7,8 @@ import STARK
 // hundred permutations (a sparse-tree insert is 65 of them); the random-order test uses more keys
 // in release builds than in debug ones.
 
-/// SplitMix64, for reproducible random keys and values.
-private struct MerkleTestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func felt() -> Felt { Felt(next()) }
-    mutating func word() -> Word { Word(felt(), felt(), felt(), felt()) }
+/// Reproducible random keys and values (the witness generator's SplitMix64), plus shuffling.
+extension WitnessRNG {
     /// A uniformly shuffled copy of `xs` (Fisher–Yates).
     mutating func shuffled<T>(_ xs: [T]) -> [T] {
         var out = xs
@@ -186,7 +175,7 @@ private func entry(_ key: Word, _ value: Word) -> SparseMerkleTree.Entry {
     }
 
     @Test func singleInsertMatchesHandComputation() {
-        var rng = MerkleTestRNG(seed: 1)
+        var rng = WitnessRNG(seed: 1)
         for index: UInt64 in [0, 0x0123_4567_89AB_CDEF, Felt.modulus - 1] {
             let key = Word(rng.felt(), rng.felt(), rng.felt(), Felt(canonical: index)!)
             let value = rng.word()
@@ -199,7 +188,7 @@ private func entry(_ key: Word, _ value: Word) -> SparseMerkleTree.Entry {
     }
 
     @Test func insertGetOverwriteRemove() {
-        var rng = MerkleTestRNG(seed: 2)
+        var rng = WitnessRNG(seed: 2)
         let k1 = rng.word(), k2 = rng.word()
         let v1 = rng.word(), v2 = rng.word(), v3 = rng.word()
         let emptyRoot = SparseMerkleTree.emptyRoots[64]
@@ -291,7 +280,7 @@ private func entry(_ key: Word, _ value: Word) -> SparseMerkleTree.Entry {
 
     /// A tree with neighbouring leaves (indices 6 and 7 share a parent) and a two-entry leaf.
     static let sample: (tree: SparseMerkleTree, keys: [Word]) = {
-        var rng = MerkleTestRNG(seed: 3)
+        var rng = WitnessRNG(seed: 3)
         let keys = [
             Word(rng.felt(), rng.felt(), rng.felt(), 6),
             Word(rng.felt(), rng.felt(), rng.felt(), 7),
@@ -340,7 +329,7 @@ private func entry(_ key: Word, _ value: Word) -> SparseMerkleTree.Entry {
     @Test func oldLeafAndNewLeafShareOnePath() {
         var tree = Self.sample.tree
         let keys = Self.sample.keys
-        var rng = MerkleTestRNG(seed: 4)
+        var rng = WitnessRNG(seed: 4)
         // A new key in an empty leaf, an update, a key joining a leaf, a removal.
         let updates = [(rng.word(), rng.word()), (keys[0], rng.word()), (Word(4, 4, 4, 6), rng.word()), (keys[2], Word.zero)]
         for (key, value) in updates {
@@ -358,7 +347,7 @@ private func entry(_ key: Word, _ value: Word) -> SparseMerkleTree.Entry {
     }
 
     @Test func rootDoesNotDependOnInsertionOrder() {
-        var rng = MerkleTestRNG(seed: 5)
+        var rng = WitnessRNG(seed: 5)
         var entries = (0..<Self.randomKeyCount).map { _ in entry(rng.word(), rng.word()) }
         // Two keys sharing a leaf with an earlier one.
         entries.append(entry(Word(rng.felt(), rng.felt(), rng.felt(), entries[0].key.e3), rng.word()))
@@ -380,7 +369,7 @@ private func entry(_ key: Word, _ value: Word) -> SparseMerkleTree.Entry {
     @Test func bulkInsertEqualsSequentialInserts() {
         // Clustered indices (0..<8, plus a far one) keep the bulk hashing cheap; a repeated key,
         // a zero value (no entry) and removals through the bulk path.
-        var rng = MerkleTestRNG(seed: 6)
+        var rng = WitnessRNG(seed: 6)
         var entries = (0..<6).map { i in entry(Word(rng.felt(), rng.felt(), rng.felt(), Felt(UInt64(i))), rng.word()) }
         entries.append(entry(Word(7, 7, 7, 3), rng.word()))
         entries.append(entry(rng.word(), rng.word()))
