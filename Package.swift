@@ -37,10 +37,16 @@ let package = Package(
             dependencies: ["STARK"],
             exclude: ["AIR/README.md"]
         ),
+        // The system libzmq (Debian: libzmq3-dev), wrapped by Wire's ZeroMQ layer.
+        .systemLibrary(
+            name: "CZMQ",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
         // Generated protobuf and gRPC code for proto/*.proto (regenerate with proto/generate.sh; never edit).
         .target(
             name: "Wire",
             dependencies: [
+                "CZMQ",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -97,6 +103,10 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "WireTests",
+            dependencies: ["Wire"]
         ),
         .testTarget(
             name: "RollupTests",

@@ -22,7 +22,7 @@ import Wire
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
             let address = try #require(try await server.listeningAddress?.ipv4)
-            try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(host: "127.0.0.1", port: address.port), transportSecurity: .plaintext)) { client in
+            try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: address.port), transportSecurity: .plaintext)) { client in
                 try await body(RemoteProver_Api.Client(wrapping: client), client, prove)
             }
             server.beginGracefulShutdown()
