@@ -29,6 +29,87 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// What a proxy sends a scheduler's job endpoint (ZeroMQ DEALER → ROUTER, one frame).
+public nonisolated struct Mrp_Internal_V1_SchedulerRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var request: Mrp_Internal_V1_SchedulerRequest.OneOf_Request? = nil
+
+  public var job: Mrp_Internal_V1_Job {
+    get {
+      if case .job(let v)? = request {return v}
+      return Mrp_Internal_V1_Job()
+    }
+    set {request = .job(newValue)}
+  }
+
+  public var status: Mrp_Internal_V1_StatusQuery {
+    get {
+      if case .status(let v)? = request {return v}
+      return Mrp_Internal_V1_StatusQuery()
+    }
+    set {request = .status(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Request: Equatable, Sendable {
+    case job(Mrp_Internal_V1_Job)
+    case status(Mrp_Internal_V1_StatusQuery)
+
+  }
+
+  public init() {}
+}
+
+/// What the scheduler answers: a job's result, or its status.
+public nonisolated struct Mrp_Internal_V1_SchedulerReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reply: Mrp_Internal_V1_SchedulerReply.OneOf_Reply? = nil
+
+  public var result: Mrp_Internal_V1_JobResult {
+    get {
+      if case .result(let v)? = reply {return v}
+      return Mrp_Internal_V1_JobResult()
+    }
+    set {reply = .result(newValue)}
+  }
+
+  public var status: Mrp_Internal_V1_SchedulerStatus {
+    get {
+      if case .status(let v)? = reply {return v}
+      return Mrp_Internal_V1_SchedulerStatus()
+    }
+    set {reply = .status(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Reply: Equatable, Sendable {
+    case result(Mrp_Internal_V1_JobResult)
+    case status(Mrp_Internal_V1_SchedulerStatus)
+
+  }
+
+  public init() {}
+}
+
+/// Asks a scheduler for its status (proxies serve it as ProxyStatusApi/Status).
+public nonisolated struct Mrp_Internal_V1_StatusQuery: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// A job, from a proxy to a scheduler.
 public nonisolated struct Mrp_Internal_V1_Job: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -427,6 +508,159 @@ public nonisolated struct Mrp_Internal_V1_WorkerProved: Sendable {
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mrp.internal.v1"
+
+nonisolated extension Mrp_Internal_V1_SchedulerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SchedulerRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}job\0\u{1}status\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Mrp_Internal_V1_Job?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .job(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .job(v)
+        }
+      }()
+      case 2: try {
+        var v: Mrp_Internal_V1_StatusQuery?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .status(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .status(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.request {
+    case .job?: try {
+      guard case .job(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .status?: try {
+      guard case .status(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mrp_Internal_V1_SchedulerRequest, rhs: Mrp_Internal_V1_SchedulerRequest) -> Bool {
+    if lhs.request != rhs.request {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mrp_Internal_V1_SchedulerReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SchedulerReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}result\0\u{1}status\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Mrp_Internal_V1_JobResult?
+        var hadOneofValue = false
+        if let current = self.reply {
+          hadOneofValue = true
+          if case .result(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.reply = .result(v)
+        }
+      }()
+      case 2: try {
+        var v: Mrp_Internal_V1_SchedulerStatus?
+        var hadOneofValue = false
+        if let current = self.reply {
+          hadOneofValue = true
+          if case .status(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.reply = .status(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.reply {
+    case .result?: try {
+      guard case .result(let v)? = self.reply else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .status?: try {
+      guard case .status(let v)? = self.reply else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mrp_Internal_V1_SchedulerReply, rhs: Mrp_Internal_V1_SchedulerReply) -> Bool {
+    if lhs.reply != rhs.reply {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mrp_Internal_V1_StatusQuery: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StatusQuery"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mrp_Internal_V1_StatusQuery, rhs: Mrp_Internal_V1_StatusQuery) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
 
 nonisolated extension Mrp_Internal_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
