@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "stark-bench", targets: ["stark-bench"]),
         .executable(name: "ctl", targets: ["ctl"]),
         .executable(name: "worker", targets: ["worker"]),
+        .executable(name: "proxy", targets: ["proxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -69,6 +70,16 @@ let package = Package(
             name: "worker",
             dependencies: [
                 "ProverService", "Rollup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The public gRPC endpoint: checks, rate limits and forwards jobs to schedulers over ZeroMQ.
+        .executableTarget(
+            name: "proxy",
+            dependencies: [
+                "ProverService", "Rollup", "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ProverService
+import Rollup
+import ServiceLifecycle
+import Wire
+
+/// `proxy`: the public gRPC endpoint for one proof type, forwarding jobs to schedulers over ZeroMQ.
+@main
+struct ProxyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Serves remote_prover.Api/Prove, ProxyStatusApi/Status and health; forwards jobs to schedulers.")
+
+    @Option(name: .customLong("proof-type"), help: "transaction, batch or block [env: MRP_PROOF_TYPE, default transaction].")
+    var proofType: String?
+    @Option(help: "Port for clients [env: MRP_PORT, default 8082].") var port: Int?
+    @Option(name: .customLong("status-port"), help: "Extra port serving status and health only [env: MRP_STATUS_PORT].")
+    var statusPort: Int?
+    @Flag(help: "Bind 127.0.0.1 instead of 0.0.0.0 [env: MRP_PROXY_LOCALHOST].") var localhost = false
+    @Option(help: "Scheduler job endpoints, comma-separated [env: MRP_SCHEDULER_ENDPOINTS, default tcp://127.0.0.1:8084].")
+    var scheduler: String?
+    @Option(help: "Longest time a request may take, e.g. 100s [env: MRP_TIMEOUT, default 100s].") var timeout: String?
+    @Option(name: .customLong("max-req-per-sec"), help: "Requests per second per client IP, 0 = unlimited [env: MRP_MAX_REQ_PER_SEC, default 5].")
+    var maxRequestsPerSecond: Double?
+    @Option(name: .customLong("max-payload-bytes"), help: "Largest witness accepted [env: MRP_MAX_PAYLOAD_BYTES, default 4194304].")
+    var maxPayloadBytes: Int?
+    @Option(name: .customLong("metrics-endpoint"), help: "Metrics exporter events endpoint [env: MRP_METRICS_EVENTS_ENDPOINT].")
+    var metricsEndpoint: String?
+
+    func run() async throws {
+        Configuration.bootstrapLogging()
+        let logger = Logger(label: "proxy")
+        let env = Configuration.environment
+        let typeName = proofType ?? env("MRP_PROOF_TYPE") ?? "transaction"
+        guard let kind = ProofKind(name: typeName) else { throw ValidationError("unknown proof type '\(typeName)': transaction, batch or block") }
+        let timeoutText = timeout ?? env("MRP_TIMEOUT") ?? "100s"
+        let config = ProxyConfiguration(
+            kind: kind,
+            port: port ?? env("MRP_PORT").flatMap(Int.init) ?? ProxyConfiguration.defaultPort,
+            statusPort: statusPort ?? env("MRP_STATUS_PORT").flatMap(Int.init),
+            localhost: localhost || (env("MRP_PROXY_LOCALHOST").flatMap(Configuration.bool) ?? false),
+            schedulers: (scheduler ?? env("MRP_SCHEDULER_ENDPOINTS") ?? ProxyConfiguration.defaultScheduler)
+                .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
+            timeout: try DurationParsing.parse(timeoutText, setting: "--timeout"),
+            maxRequestsPerSecond: maxRequestsPerSecond ?? env("MRP_MAX_REQ_PER_SEC").flatMap(Double.init) ?? 5,
+            maxPayloadBytes: maxPayloadBytes ?? env("MRP_MAX_PAYLOAD_BYTES").flatMap(Int.init) ?? ProxyConfiguration.defaultMaxPayloadBytes,
+            metricsEndpoint: metricsEndpoint ?? env("MRP_METRICS_EVENTS_ENDPOINT"))
+        guard !config.schedulers.isEmpty else { throw ValidationError("--scheduler needs at least one endpoint") }
+
+        let context = try ZMQContext()
+        let pool = try SchedulerPool(endpoints: config.schedulers, context: context, logger: logger)
+        let metrics = try config.metricsEndpoint.map {
+            try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, logger: logger)
+        }
+        let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger)
+        let group = ServiceGroup(
+            services: servers.map { GRPCServerService(server: $0, onShutdown: { health.markNotServing() }) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        Task {
+            if let address = try await servers[0].listeningAddress {
+                logger.info("listening", metadata: ["address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)"])
+                FileHandle.standardError.write(Data("proxy ready: \(kind) on \(address)\n".utf8))
+            }
+        }
+        try await group.run()
+        pool.close()
+        metrics?.close()
+    }
+}
