@@ -97,7 +97,10 @@ let package = Package(
         .executableTarget(
             name: "ctl",
             dependencies: [
-                "Rollup", "STARK",
+                "Rollup", "STARK", "ProverService", "Wire",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

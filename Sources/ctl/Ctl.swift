@@ -2,9 +2,9 @@ import ArgumentParser
 
 /// `ctl`: the operator's command line for the proving service.
 @main
-struct Ctl: ParsableCommand {
+struct Ctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
         abstract: "Operate the Miden remote prover: witnesses, local proving and verification, protocol hashes.",
-        subcommands: [HashCommand.self, WitnessCommand.self, ProveLocalCommand.self, VerifyCommand.self])
+        subcommands: [UpCommand.self, StatusCommand.self, ProveCommand.self, AddWorkersCommand.self, RemoveWorkersCommand.self, ListWorkersCommand.self, WitnessCommand.self, ProveLocalCommand.self, VerifyCommand.self, HashCommand.self])
 }

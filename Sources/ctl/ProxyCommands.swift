@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import ProverService
+import Rollup
+import SwiftProtobuf
+import Wire
+
+/// Where the proxy is.
+struct ProxyOptions: ParsableArguments {
+    @Option(help: "Proxy host [default 127.0.0.1].") var host: String = "127.0.0.1"
+    @Option(help: "Proxy port [env: MRP_PORT, default 8082].") var port: Int?
+
+    var resolvedPort: Int { port ?? Configuration.environment("MRP_PORT").flatMap(Int.init) ?? 8082 }
+
+    func withClient<T: Sendable>(_ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
+        try await withGRPCClient(transport: .http2NIOPosix(target: .dns(host: host, port: resolvedPort), transportSecurity: .plaintext)) {
+            try await body($0)
+        }
+    }
+}
+
+/// `ctl status`: the proxy's status, as a table or JSON.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the proxy's status and its workers.")
+    @OptionGroup var proxy: ProxyOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let status: RemoteProver_ProxyStatus
+        do {
+            status = try await proxy.withClient { try await RemoteProver_ProxyStatusApi.Client(wrapping: $0).status(Google_Protobuf_Empty()) }
+        } catch {
+            throw CommandError("cannot reach the proxy at \(proxy.host):\(proxy.resolvedPort): \(error)")
+        }
+        if json {
+            print(try status.jsonString())
+            return
+        }
+        print("proxy \(proxy.host):\(proxy.resolvedPort)  version \(status.version)  proof type \(status.supportedProofType)")
+        print(pad("WORKER", 24) + pad("VERSION", 9) + "STATUS")
+        for worker in status.workers {
+            print(pad(worker.name, 24) + pad(worker.version.isEmpty ? "-" : worker.version, 9) + "\(worker.status)".uppercased())
+        }
+    }
+}
+
+/// `ctl prove`: sends a witness file through the service and writes the proof.
+struct ProveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "prove", abstract: "Prove a witness file through the service (proxy).")
+    @Option(name: .customLong("type"), help: "transaction, batch or block.") var type: String = "transaction"
+    @Argument(help: "Witness file, or - for standard input.") var witness: String
+    @Option(name: .shortAndLong, help: "Output file, or - for standard output.") var output: String = "-"
+    @OptionGroup var proxy: ProxyOptions
+
+    func run() async throws {
+        guard let kind = ProofKind(name: type) else { throw ValidationError("unknown proof type '\(type)'") }
+        let payload = try readInput(witness)
+        let proof: RemoteProver_Proof
+        do {
+            proof = try await proxy.withClient {
+                try await RemoteProver_Api.Client(wrapping: $0).prove(.with { $0.proofType = kind.wire; $0.payload = Data(payload) })
+            }
+        } catch let error as RPCError {
+            throw CommandError("\(error.code): \(error.message)")
+        }
+        try writeOutput([UInt8](proof.payload), to: output)
+    }
+}
