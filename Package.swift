@@ -11,7 +11,9 @@ let package = Package(
         .executable(name: "stark-bench", targets: ["stark-bench"]),
         .executable(name: "ctl", targets: ["ctl"]),
         .executable(name: "worker", targets: ["worker"]),
+        .executable(name: "scheduler", targets: ["scheduler"]),
         .executable(name: "proxy", targets: ["proxy"]),
+        .executable(name: "metrics-exporter", targets: ["metrics-exporter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The STARK engine: field, polynomials, hashes and Merkle trees, AIR, FRI, prover, verifier, proof format.
@@ -63,6 +68,10 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // A prover worker: serves remote_prover.Api/Prove for one proof type.
@@ -78,6 +87,26 @@ let package = Package(
         // The public gRPC endpoint: checks, rate limits and forwards jobs to schedulers over ZeroMQ.
         .executableTarget(
             name: "proxy",
+            dependencies: [
+                "ProverService", "Rollup", "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The metrics exporter: subscribes to proxy/scheduler metric events, serves Prometheus /metrics.
+        .executableTarget(
+            name: "metrics-exporter",
+            dependencies: [
+                "ProverService", "Wire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The scheduler: the job queue and worker pool behind a ZeroMQ job endpoint and control endpoint.
+        .executableTarget(
+            name: "scheduler",
             dependencies: [
                 "ProverService", "Rollup", "Wire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -116,6 +145,7 @@ let package = Package(
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

@@ -15,13 +15,17 @@ public struct WorkerConfiguration: Sendable {
     public var threads: Int
     /// Proof options (the defaults unless a test or benchmark needs others).
     public var options: ProofOptions
+    /// The version the worker reports (this build's unless a compatibility test needs another).
+    public var version: String
 
-    public init(kind: ProofKind, port: Int = defaultPort, localhost: Bool = false, threads: Int, options: ProofOptions = .default) {
+    public init(kind: ProofKind, port: Int = defaultPort, localhost: Bool = false, threads: Int, options: ProofOptions = .default,
+                version: String = ServiceVersion.current) {
         self.kind = kind
         self.port = port
         self.localhost = localhost
         self.threads = threads
         self.options = options
+        self.version = version
     }
 }
 
@@ -37,7 +41,7 @@ public enum WorkerServer {
             transport: .http2NIOPosix(
                 address: .ipv4(host: configuration.localhost ? "127.0.0.1" : "0.0.0.0", port: configuration.port),
                 transportSecurity: .plaintext),
-            services: [prove, WorkerStatusService(kind: configuration.kind.wire), health])
+            services: [prove, WorkerStatusService(kind: configuration.kind.wire, version: configuration.version), health])
         return (server, health, prove)
     }
 }

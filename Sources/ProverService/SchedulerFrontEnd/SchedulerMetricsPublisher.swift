@@ -1,0 +1,212 @@
+import Foundation
+import GRPCCore
+import Logging
+import Rollup
+import SwiftProtobuf
+import Synchronization
+import Wire
+
+/// Publishes a scheduler's ``SchedulerEvents`` as `MetricEvent`s (one protobuf per frame) on a ZeroMQ
+/// PUB socket that connects to the metrics exporter's SUB endpoint (`MRP_METRICS_EVENTS_ENDPOINT`).
+///
+/// The PUB socket lives on its own thread; events are queued from any task and sent by that thread.
+/// Events published while the exporter is not connected are dropped (PUB semantics).
+public final class SchedulerMetricsPublisher: Sendable {
+    /// The exporter's endpoint this publisher connects to.
+    public let endpoint: String
+    /// The proof type stamped on every event.
+    public let kind: ProofKind
+    private let context: ZMQContext
+    private let logger: Logger
+    private let sourceName: Mutex<String>
+    private let outbox = ZMQOutbox()
+    private let scheduler = Mutex<Scheduler?>(nil)
+    private let state = Mutex(RunState())
+
+    private struct RunState {
+        var started = false
+        var stopping = false
+        var finished = false
+    }
+
+    /// A publisher for `endpoint`; call ``start()`` to connect. `source` is e.g. `"scheduler:8084"`.
+    public init(context: ZMQContext, endpoint: String, source: String, kind: ProofKind, logger: Logger = Logger(label: "scheduler.metrics")) {
+        self.context = context
+        self.endpoint = endpoint
+        self.kind = kind
+        self.logger = logger
+        self.sourceName = Mutex(source)
+    }
+
+    /// The `source` field of the events.
+    public var source: String {
+        get { sourceName.withLock { $0 } }
+        set { sourceName.withLock { $0 = newValue } }
+    }
+
+    /// Starts the socket's thread and connects (ZeroMQ connects in the background).
+    public func start() async throws {
+        let first = state.withLock { state -> Bool in
+            defer { state.started = true }
+            return !state.started
+        }
+        guard first else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { [self] in self.loop(started: continuation) }
+            thread.name = "zmq-metrics"
+            thread.start()
+        }
+    }
+
+    /// Stops the thread (pending events are sent first, best effort) and closes the socket.
+    public func stop() async {
+        let running = state.withLock { state -> Bool in
+            state.stopping = true
+            return state.started
+        }
+        guard running else { return }
+        let limit = ContinuousClock.now + .seconds(2)
+        while !state.withLock({ $0.finished }) && ContinuousClock.now < limit {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Lets health changes publish the full workers state (the scheduler is created after its events).
+    public func attach(_ scheduler: Scheduler) {
+        self.scheduler.withLock { $0 = scheduler }
+    }
+
+    /// Queues one event (source and proof type are filled in).
+    public func publish(_ event: Mrp_Internal_V1_MetricEvent.OneOf_Event) {
+        var message = Mrp_Internal_V1_MetricEvent()
+        message.source = source
+        message.proofType = kind.wire
+        message.event = event
+        do { outbox.push([try message.serializedBytes()]) } catch {
+            logger.warning("metric event not encoded", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Publishes the queue and workers state of a status snapshot.
+    public func publishState(_ status: SchedulerStatus) {
+        publish(.queueState(.with {
+            $0.size = UInt32(clamping: status.queueSize)
+            $0.capacity = UInt32(clamping: status.queueCapacity)
+        }))
+        publish(.workersState(.with { $0.workers = status.workers.map(\.wire) }))
+    }
+
+    /// The hooks to pass to ``Scheduler/init(configuration:workers:connectionFactory:events:logger:)``.
+    public var events: SchedulerEvents {
+        SchedulerEvents(
+            requestFinished: { [self] code, latency, queueTime, worker in
+                publish(.requestFinished(.with {
+                    $0.grpcCode = Int32(code?.rawValue ?? 0)
+                    $0.latencySeconds = latency.inSeconds
+                    $0.queueSeconds = queueTime.inSeconds
+                    $0.worker = worker?.description ?? ""
+                }))
+            },
+            requestRejected: { [self] reason in
+                publish(.requestRejected(.with {
+                    $0.reason = reason
+                    $0.grpcCode = Int32(Self.code(forRejection: reason).rawValue)
+                }))
+            },
+            requestRetried: { [self] worker, reason in
+                publish(.requestRetried(.with {
+                    $0.worker = worker.description
+                    $0.reason = reason
+                }))
+            },
+            queueState: { [self] size, capacity in
+                publish(.queueState(.with {
+                    $0.size = UInt32(clamping: size)
+                    $0.capacity = UInt32(clamping: capacity)
+                }))
+            },
+            workerProved: { [self] worker, seconds, success in
+                publish(.workerProved(.with {
+                    $0.worker = worker.description
+                    $0.seconds = seconds
+                    $0.success = success
+                }))
+            },
+            workerHealthChanged: { [self] _, _ in
+                guard let scheduler = self.scheduler.withLock({ $0 }) else { return }
+                Task { self.publishState(await scheduler.status()) }
+            })
+    }
+
+    /// The gRPC code a client gets for a rejection reason of the scheduler.
+    static func code(forRejection reason: String) -> RPCError.Code {
+        switch reason {
+        case "queue_full": return .resourceExhausted
+        case "deadline": return .deadlineExceeded
+        case "wrong_proof_type": return .invalidArgument
+        case "cancelled": return .cancelled
+        default: return .unknown
+        }
+    }
+
+    private func loop(started: CheckedContinuation<Void, any Error>) {
+        defer { state.withLock { $0.finished = true } }
+        let socket: ZMQSocket
+        do {
+            socket = try ZMQSocket(context: context, type: .pub)
+            try socket.setLinger(.zero)
+            try socket.connect(endpoint)
+            started.resume()
+        } catch {
+            started.resume(throwing: error)
+            return
+        }
+        defer { socket.close() }
+        while true {
+            let stopping = state.withLock { $0.stopping }
+            for frames in outbox.drain() {
+                do { try socket.send(frames, dontWait: true) } catch {
+                    logger.debug("metric event dropped", metadata: ["error": "\(error)"])
+                }
+            }
+            if stopping { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension SchedulerWorkerStatus {
+    /// The internal protocol's view of this worker.
+    public var wire: Mrp_Internal_V1_WorkerState {
+        .with {
+            $0.address = address.description
+            $0.version = version ?? ""
+            $0.health = health.wire
+            $0.busy = busy
+            if let kind { $0.proofType = kind.wire }
+            $0.requests = UInt64(max(0, requests))
+            $0.lastError = reason ?? ""
+        }
+    }
+}
+
+extension SchedulerStatus {
+    /// The internal protocol's view of this snapshot.
+    public var wire: Mrp_Internal_V1_SchedulerStatus {
+        .with {
+            $0.version = version
+            $0.proofType = kind.wire
+            $0.queueSize = UInt32(clamping: queueSize)
+            $0.queueCapacity = UInt32(clamping: queueCapacity)
+            $0.workers = workers.map(\.wire)
+        }
+    }
+}

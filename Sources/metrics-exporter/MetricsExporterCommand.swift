@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ProverService
+import ServiceLifecycle
+
+/// `metrics-exporter`: subscribes to the proxies' and schedulers' metric events over ZeroMQ and
+/// serves them to Prometheus at `/metrics`.
+@main
+struct MetricsExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics-exporter",
+        abstract: "Serves the proving service's metrics to Prometheus: binds a ZeroMQ SUB socket for metric events and an HTTP /metrics endpoint.")
+
+    @Option(help: "HTTP port of /metrics [env: MRP_METRICS_PORT, default 6192].")
+    var port: Int?
+    @Flag(help: "Bind 127.0.0.1 instead of 0.0.0.0 [env: MRP_METRICS_LOCALHOST].")
+    var localhost = false
+    @Option(name: .customLong("events-endpoint"), help: "ZeroMQ endpoint to bind for metric events; publishers connect to it [env: MRP_METRICS_EVENTS_ENDPOINT, default tcp://127.0.0.1:8085].")
+    var eventsEndpoint: String?
+
+    func run() async throws {
+        Configuration.bootstrapLogging()
+        let logger = Logger(label: "metrics-exporter")
+        let config = MetricsExporterConfiguration(
+            port: try port.map(checkPort) ?? Configuration.environment("MRP_METRICS_PORT").map(parsePort) ?? MetricsExporterConfiguration.defaultPort,
+            localhost: localhost || (Configuration.environment("MRP_METRICS_LOCALHOST").flatMap(Configuration.bool) ?? false),
+            eventsEndpoint: eventsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT") ?? MetricsExporterConfiguration.defaultEventsEndpoint)
+        let service = MetricsExporterService(configuration: config, logger: logger) { addresses in
+            logger.info("listening", metadata: ["metrics": "\(addresses.metricsURL)", "events": "\(addresses.eventsEndpoint)"])
+            FileHandle.standardError.write(Data("metrics-exporter ready: \(addresses.metricsURL) events \(addresses.eventsEndpoint)\n".utf8))
+        }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+
+    func checkPort(_ value: Int) throws -> Int {
+        guard (0...65535).contains(value) else { throw ValidationError("port \(value) is not in 0...65535") }
+        return value
+    }
+
+    func parsePort(_ text: String) throws -> Int {
+        guard let p = Int(text) else { throw ValidationError("port '\(text)' is not a number") }
+        return try checkPort(p)
+    }
+}

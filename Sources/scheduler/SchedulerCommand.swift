@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ProverService
+import Rollup
+import ServiceLifecycle
+import Wire
+
+/// `scheduler`: the queue and the worker pool for one proof type, behind a ZeroMQ job endpoint for
+/// proxies and a loopback-only control endpoint for `ctl`.
+@main
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "The scheduler: a bounded job queue, worker assignment, retries and health checks, over ZeroMQ.")
+
+    @Option(name: .customLong("proof-type"), help: "transaction, batch or block [env: MRP_PROOF_TYPE, default transaction].")
+    var proofType: String?
+    @Option(help: "Job endpoint port on 127.0.0.1 [env: MRP_SCHEDULER_PORT, default 8084].")
+    var port: Int?
+    @Option(name: .customLong("control-port"), help: "Control endpoint port on 127.0.0.1 [env: MRP_CONTROL_PORT, default 8083].")
+    var controlPort: Int?
+    @Option(help: "Comma-separated worker host:port list [env: MRP_PROXY_WORKERS_LIST]; the state file wins when it exists.")
+    var workers: String?
+    @Option(name: .customLong("max-queue-items"), help: "Jobs that may wait for a worker [env: MRP_MAX_QUEUE_ITEMS, default 10].")
+    var maxQueueItems: Int?
+    @Option(name: .customLong("max-retries"), help: "Extra attempts per job [env: MRP_MAX_RETRIES_PER_REQUEST, default 1].")
+    var maxRetries: Int?
+    @Option(name: .customLong("health-check-interval"), help: "e.g. 10s, 500ms [env: MRP_HEALTH_CHECK_INTERVAL, default 10s].")
+    var healthCheckInterval: String?
+    @Option(name: .customLong("connection-timeout"), help: "Worker probe timeout [env: MRP_CONNECTION_TIMEOUT, default 10s].")
+    var connectionTimeout: String?
+    @Option(name: .customLong("state-file"), help: "Worker registry file [env: MRP_SCHEDULER_STATE_FILE, default scheduler-state.json].")
+    var stateFile: String?
+    @Option(name: .customLong("metrics-endpoint"), help: "Metrics exporter SUB endpoint to publish to, e.g. tcp://127.0.0.1:8085 [env: MRP_METRICS_EVENTS_ENDPOINT].")
+    var metricsEndpoint: String?
+    @Option(name: .customLong("control-token"), help: "Shared secret control requests must carry [env: MRP_CONTROL_TOKEN].")
+    var controlToken: String?
+
+    func run() async throws {
+        Configuration.bootstrapLogging()
+        let logger = Logger(label: "scheduler")
+        let name = proofType ?? Configuration.environment("MRP_PROOF_TYPE") ?? "transaction"
+        guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
+        let jobPort = try port ?? Configuration.environment("MRP_SCHEDULER_PORT").map { try parsePort($0) }
+            ?? SchedulerFrontEndConfiguration.defaultJobPort
+        let controlPort = try self.controlPort ?? Configuration.environment("MRP_CONTROL_PORT").map { try parsePort($0) }
+            ?? SchedulerFrontEndConfiguration.defaultControlPort
+        let initial: [WorkerAddress]
+        do { initial = try WorkerAddress.list(workers ?? Configuration.environment("MRP_PROXY_WORKERS_LIST") ?? "") } catch {
+            throw ValidationError("--workers: \(error)")
+        }
+        let queueItems = try maxQueueItems ?? Configuration.environment("MRP_MAX_QUEUE_ITEMS").map { try integer($0, "MRP_MAX_QUEUE_ITEMS") } ?? 10
+        let retries = try maxRetries ?? Configuration.environment("MRP_MAX_RETRIES_PER_REQUEST").map { try integer($0, "MRP_MAX_RETRIES_PER_REQUEST") } ?? 1
+        let interval = try duration(healthCheckInterval, env: "MRP_HEALTH_CHECK_INTERVAL", flag: "--health-check-interval", default: .seconds(10))
+        let timeout = try duration(connectionTimeout, env: "MRP_CONNECTION_TIMEOUT", flag: "--connection-timeout", default: .seconds(10))
+        let state = stateFile ?? Configuration.environment("MRP_SCHEDULER_STATE_FILE") ?? "scheduler-state.json"
+        let metricsTarget = metricsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT")
+        let token = controlToken ?? Configuration.environment("MRP_CONTROL_TOKEN")
+
+        let context = try ZMQContext()
+        defer { context.close() }
+        let metrics = metricsTarget.map {
+            SchedulerMetricsPublisher(context: context, endpoint: $0, source: "scheduler:\(jobPort)", kind: kind, logger: logger)
+        }
+        let scheduler = try Scheduler(
+            configuration: SchedulerConfiguration(
+                kind: kind, maxQueueItems: queueItems, maxRetries: retries, healthCheckInterval: interval, stateFile: state),
+            workers: initial, connectionFactory: GRPCWorkerConnection.factory(probeTimeout: timeout),
+            events: metrics?.events ?? .none, logger: logger)
+        let frontEnd = SchedulerFrontEnd(
+            scheduler: scheduler,
+            configuration: SchedulerFrontEndConfiguration(
+                jobEndpoint: "tcp://127.0.0.1:\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token),
+            context: context, metrics: metrics, logger: logger)
+        let service = SchedulerService(frontEnd: frontEnd) { jobs, control in
+            logger.info("ready", metadata: [
+                "jobs": "\(jobs)", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
+                "metrics": "\(metricsTarget ?? "off")",
+            ])
+            FileHandle.standardError.write(Data("scheduler ready: jobs \(jobs) control \(control)\n".utf8))
+        }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+
+    func parsePort(_ text: String) throws -> Int {
+        guard let p = Int(text), (0...65535).contains(p) else { throw ValidationError("port '\(text)' is not in 0...65535") }
+        return p
+    }
+
+    func integer(_ text: String, _ name: String) throws -> Int {
+        guard let value = Int(text), value >= 0 else { throw ValidationError("\(name): '\(text)' is not a non-negative integer") }
+        return value
+    }
+
+    func duration(_ flagValue: String?, env: String, flag: String, default value: Duration) throws -> Duration {
+        if let flagValue {
+            guard let parsed = DurationParsing.parse(flagValue) else { throw ValidationError("\(flag): '\(flagValue)' is not a duration (e.g. 10s, 500ms, 5m)") }
+            return parsed
+        }
+        if let text = Configuration.environment(env) {
+            guard let parsed = DurationParsing.parse(text) else { throw ValidationError("\(env): '\(text)' is not a duration (e.g. 10s, 500ms, 5m)") }
+            return parsed
+        }
+        return value
+    }
+}
