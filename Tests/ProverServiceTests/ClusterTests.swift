@@ -31,13 +31,18 @@ final class LocalCluster: @unchecked Sendable {
 
     init(workers count: Int, maxQueueItems: Int = 10) throws {
         self.maxQueueItems = maxQueueItems
-        others.append(try Self.launch("metrics-exporter", ["--port", "\(metricsPort)", "--localhost", "--events-endpoint", "tcp://127.0.0.1:\(eventsPort)"]))
-        for _ in 0..<count { try addWorkerProcess() }
-        try startScheduler(workers: workers.map { "127.0.0.1:\($0.port)" })
-        others.append(try Self.launch("proxy", [
-            "--port", "\(proxyPort)", "--localhost", "--scheduler", "tcp://127.0.0.1:\(schedulerPort)",
-            "--metrics-endpoint", "tcp://127.0.0.1:\(eventsPort)", "--max-req-per-sec", "100", "--timeout", "120s",
-        ]))
+        do {
+            others.append(try Self.launch("metrics-exporter", ["--port", "\(metricsPort)", "--localhost", "--events-endpoint", "tcp://127.0.0.1:\(eventsPort)"]))
+            for _ in 0..<count { try addWorkerProcess() }
+            try startScheduler(workers: workers.map { "127.0.0.1:\($0.port)" })
+            others.append(try Self.launch("proxy", [
+                "--port", "\(proxyPort)", "--localhost", "--scheduler", "tcp://127.0.0.1:\(schedulerPort)",
+                "--metrics-endpoint", "tcp://127.0.0.1:\(eventsPort)", "--max-req-per-sec", "100", "--timeout", "120s",
+            ]))
+        } catch {
+            shutdown()
+            throw error
+        }
     }
 
     @discardableResult
@@ -59,15 +64,23 @@ final class LocalCluster: @unchecked Sendable {
 
     func stopScheduler() {
         guard let scheduler else { return }
-        scheduler.terminate()
-        scheduler.waitUntilExit()
+        Self.stop([scheduler])
         self.scheduler = nil
     }
 
+    /// SIGTERM to every process, SIGKILL to any still running after 10 s: nothing outlives the test.
     func shutdown() {
-        for p in [scheduler].compactMap({ $0 }) + others + workers.map(\.process) where p.isRunning { p.terminate() }
-        for p in [scheduler].compactMap({ $0 }) + others + workers.map(\.process) { p.waitUntilExit() }
+        Self.stop([scheduler].compactMap { $0 } + others + workers.map(\.process))
         try? FileManager.default.removeItem(at: stateFile)
+    }
+
+    static func stop(_ processes: [Process]) {
+        for p in processes where p.isRunning { p.terminate() }
+        let deadline = Date().addingTimeInterval(10)
+        for p in processes {
+            while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
     }
 
     static func launch(_ name: String, _ arguments: [String]) throws -> Process {
@@ -75,6 +88,10 @@ final class LocalCluster: @unchecked Sendable {
         process.executableURL = binaries.appendingPathComponent(name)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["MRP_LOG": "warning"]) { $1 }
+        // Never the test runner's own pipes: a straggler must not keep `swift test` waiting for EOF.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
     }
@@ -253,7 +270,7 @@ final class LocalCluster: @unchecked Sendable {
             kill(cluster.workers[0].process.processIdentifier, SIGKILL)
             try await cluster.waitForStatus("dead one unhealthy") { $0.workers.first { $0.name == "127.0.0.1:\(good)" }?.status == .unhealthy }
             let revived = try LocalCluster.launch("worker", ["--proof-type", "transaction", "--port", "\(good)", "--localhost", "--threads", "1"])
-            defer { revived.terminate(); revived.waitUntilExit() }
+            defer { LocalCluster.stop([revived]) }
             try await cluster.waitForStatus("back") { $0.workers.first { $0.name == "127.0.0.1:\(good)" }?.status == .healthy }
             wrongType.beginGracefulShutdown()
             wrongVersion.beginGracefulShutdown()
