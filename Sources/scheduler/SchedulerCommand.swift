@@ -16,7 +16,9 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("proof-type"), help: "transaction, batch or block [env: MRP_PROOF_TYPE, default transaction].")
     var proofType: String?
-    @Option(help: "Job endpoint port on 127.0.0.1 [env: MRP_SCHEDULER_PORT, default 8084].")
+    @Option(name: .customLong("job-host"), help: "Address the job endpoint binds; 0.0.0.0 lets proxies on other hosts in [env: MRP_SCHEDULER_HOST, default 127.0.0.1].")
+    var jobHost: String?
+    @Option(help: "Job endpoint port [env: MRP_SCHEDULER_PORT, default 8084].")
     var port: Int?
     @Option(name: .customLong("control-port"), help: "Control endpoint port on 127.0.0.1 [env: MRP_CONTROL_PORT, default 8083].")
     var controlPort: Int?
@@ -71,7 +73,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         let frontEnd = SchedulerFrontEnd(
             scheduler: scheduler,
             configuration: SchedulerFrontEndConfiguration(
-                jobEndpoint: "tcp://127.0.0.1:\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token),
+                jobEndpoint: "tcp://\(jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"):\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token),
             context: context, metrics: metrics, logger: logger)
         let service = SchedulerService(frontEnd: frontEnd) { jobs, control in
             logger.info("ready", metadata: [

@@ -173,11 +173,17 @@ struct ComposeFilesTests {
         let schedulerEndpoint = try #require(ComposeFiles.flag("--scheduler", in: command("proxy")))
         #expect(schedulerEndpoint == "tcp://scheduler:\(ComposeFiles.flag("--port", in: command("scheduler")) ?? "?")")
         let workers = try #require(ComposeFiles.flag("--workers", in: command("scheduler"))).split(separator: ",")
-        #expect(workers.count == 3)
+        #expect(!workers.isEmpty)
+        let schedulerType = ComposeFiles.flag("--proof-type", in: command("scheduler")) ?? "transaction"
         for worker in workers {
             let parts = worker.split(separator: ":")
             #expect(parts.count == 2)
             #expect(ComposeFiles.flag("--port", in: command(String(parts[0]))) == String(parts[1]), "scheduler worker \(worker)")
+            #expect(ComposeFiles.flag("--proof-type", in: command(String(parts[0]))) == schedulerType, "a scheduler serves one proof type")
+        }
+        // Every proof type has a worker service.
+        for type in ["transaction", "batch", "block"] {
+            #expect(services.values.contains { ComposeFiles.flag("--proof-type", in: ComposeFiles.strings($0["command"])) == type })
         }
     }
 
