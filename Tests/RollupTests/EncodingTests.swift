@@ -2,18 +2,8 @@ import Testing
 import STARK
 @testable import Rollup
 
-/// SplitMix64: a small seeded generator so the fuzz tests are reproducible.
-private struct EncodingFuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The fuzz tests' reproducible generator: the witness generator's SplitMix64.
+private typealias EncodingFuzzRNG = WitnessRNG
 
 /// Fixtures built without hashing (RPO is slow in debug builds): ids and commitments are arbitrary words.
 private enum Sample {

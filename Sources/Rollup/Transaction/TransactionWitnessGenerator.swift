@@ -61,7 +61,7 @@ public enum TransactionWitnessGenerator {
 }
 
 /// SplitMix64: a small deterministic generator for witnesses.
-struct WitnessRNG {
+struct WitnessRNG: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
