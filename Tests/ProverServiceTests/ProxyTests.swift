@@ -149,6 +149,20 @@ private struct ScriptedSocket: @unchecked Sendable { let socket: ZMQSocket }
         }
     }
 
+    @Test func theClientsShorterGRPCTimeoutBoundsTheJobsDeadline() async throws {
+        try await withProxy(.silent) { api, _, scheduler in
+            var options = CallOptions.defaults
+            options.timeout = .milliseconds(400)
+            let start = ContinuousClock.now
+            let error = await rpcCode { _ = try await api.prove(Self.request, options: options) }
+            #expect(error?.code == .deadlineExceeded)
+            #expect(start.duration(to: .now) < .seconds(3))
+            let job = try #require(scheduler.jobs.first)
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            #expect(job.deadlineUnixNanos < now + 1_000_000_000, "the 5 s proxy timeout was shortened to the client's 400 ms")
+        }
+    }
+
     @Test func statusListsTheSchedulersWorkers() async throws {
         try await withProxy(.silent) { _, client, _ in
             let status = try await RemoteProver_ProxyStatusApi.Client(wrapping: client).status(Google_Protobuf_Empty())

@@ -79,6 +79,14 @@ public final class ProxyProveService: RemoteProver_Api.ServiceProtocol, Sendable
         }
         let link = pool.pick()
         logger.info("forwarding", metadata: ["scheduler": "\(link.endpoint)", "bytes": "\(message.payload.count)"])
+        // A client that goes away is signalled through the RPC's cancellation handle, not task
+        // cancellation: stop waiting for its result then.
+        let cancellation = context.cancellation
+        let watcher = Task {
+            try await cancellation.cancelled
+            _ = link.abandon(requestID: requestID)
+        }
+        defer { watcher.cancel() }
         // Wait for the result, the deadline (plus a little for the scheduler's own answer) or the client leaving.
         let result = await withTimeout(timeout + .milliseconds(500)) {
             try await withTaskCancellationHandler {
