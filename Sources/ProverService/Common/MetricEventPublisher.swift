@@ -35,10 +35,10 @@ public final class MetricEventPublisher: Sendable {
         thread.start()
     }
 
-    /// Queues an event (its source is filled in).
+    /// Queues an event (its source is filled in when empty).
     public func publish(_ event: Mrp_Internal_V1_MetricEvent) {
         var event = event
-        event.source = source
+        if event.source.isEmpty { event.source = source }
         guard let bytes = try? event.serializedBytes() as [UInt8] else { return }
         outbox.withLock { o in
             if !o.closed && o.events.count < 10_000 { o.events.append(bytes) }

@@ -9,8 +9,8 @@ import Wire
 /// Publishes a scheduler's ``SchedulerEvents`` as `MetricEvent`s (one protobuf per frame) on a ZeroMQ
 /// PUB socket that connects to the metrics exporter's SUB endpoint (`MRP_METRICS_EVENTS_ENDPOINT`).
 ///
-/// The PUB socket lives on its own thread; events are queued from any task and sent by that thread.
-/// Events published while the exporter is not connected are dropped (PUB semantics).
+/// The socket and its thread are a shared ``MetricEventPublisher``; this type maps the scheduler's
+/// events to messages. Events published while the exporter is not connected are dropped (PUB semantics).
 public final class SchedulerMetricsPublisher: Sendable {
     /// The exporter's endpoint this publisher connects to.
     public let endpoint: String
@@ -19,15 +19,8 @@ public final class SchedulerMetricsPublisher: Sendable {
     private let context: ZMQContext
     private let logger: Logger
     private let sourceName: Mutex<String>
-    private let outbox = ZMQOutbox()
+    private let publisher = Mutex<MetricEventPublisher?>(nil)
     private let scheduler = Mutex<Scheduler?>(nil)
-    private let state = Mutex(RunState())
-
-    private struct RunState {
-        var started = false
-        var stopping = false
-        var finished = false
-    }
 
     /// A publisher for `endpoint`; call ``start()`` to connect. `source` is e.g. `"scheduler:8084"`.
     public init(context: ZMQContext, endpoint: String, source: String, kind: ProofKind, logger: Logger = Logger(label: "scheduler.metrics")) {
@@ -46,29 +39,14 @@ public final class SchedulerMetricsPublisher: Sendable {
 
     /// Starts the socket's thread and connects (ZeroMQ connects in the background).
     public func start() async throws {
-        let first = state.withLock { state -> Bool in
-            defer { state.started = true }
-            return !state.started
-        }
-        guard first else { return }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let thread = Thread { [self] in self.loop(started: continuation) }
-            thread.name = "zmq-metrics"
-            thread.start()
-        }
+        guard publisher.withLock({ $0 == nil }) else { return }
+        let started = try MetricEventPublisher(endpoint: endpoint, source: source, context: context, logger: logger)
+        publisher.withLock { $0 = started }
     }
 
     /// Stops the thread (pending events are sent first, best effort) and closes the socket.
     public func stop() async {
-        let running = state.withLock { state -> Bool in
-            state.stopping = true
-            return state.started
-        }
-        guard running else { return }
-        let limit = ContinuousClock.now + .seconds(2)
-        while !state.withLock({ $0.finished }) && ContinuousClock.now < limit {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        publisher.withLock { $0 }?.close()
     }
 
     /// Lets health changes publish the full workers state (the scheduler is created after its events).
@@ -82,9 +60,7 @@ public final class SchedulerMetricsPublisher: Sendable {
         message.source = source
         message.proofType = kind.wire
         message.event = event
-        do { outbox.push([try message.serializedBytes()]) } catch {
-            logger.warning("metric event not encoded", metadata: ["error": "\(error)"])
-        }
+        publisher.withLock { $0 }?.publish(message)
     }
 
     /// Publishes the queue and workers state of a status snapshot.
@@ -146,31 +122,6 @@ public final class SchedulerMetricsPublisher: Sendable {
         case "wrong_proof_type": return .invalidArgument
         case "cancelled": return .cancelled
         default: return .unknown
-        }
-    }
-
-    private func loop(started: CheckedContinuation<Void, any Error>) {
-        defer { state.withLock { $0.finished = true } }
-        let socket: ZMQSocket
-        do {
-            socket = try ZMQSocket(context: context, type: .pub)
-            try socket.setLinger(.zero)
-            try socket.connect(endpoint)
-            started.resume()
-        } catch {
-            started.resume(throwing: error)
-            return
-        }
-        defer { socket.close() }
-        while true {
-            let stopping = state.withLock { $0.stopping }
-            for frames in outbox.drain() {
-                do { try socket.send(frames, dontWait: true) } catch {
-                    logger.debug("metric event dropped", metadata: ["error": "\(error)"])
-                }
-            }
-            if stopping { break }
-            Thread.sleep(forTimeInterval: 0.01)
         }
     }
 }
