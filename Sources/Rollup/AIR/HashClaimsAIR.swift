@@ -56,10 +56,8 @@ public struct HashClaimsAIR: AIR {
         main: EvaluationFrame<QuadFelt>, aux: EvaluationFrame<QuadFelt>, periodic: UnsafeBufferPointer<QuadFelt>,
         challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>
     ) {
-        withUnsafeTemporaryAllocation(of: QuadFelt.self, capacity: 16) { alpha in
-            alpha[0] = .one
-            for j in 1..<16 { alpha[j] = alpha[j - 1] * challenges[0] }
-            let (message, multiplicity) = HasherChiplet.rowMessage(main.current.baseAddress!, periodic: periodic.baseAddress!, alpha: alpha.baseAddress!)
+        HasherChiplet.withAlphaPowers(challenges[0]) { alpha in
+            let (message, multiplicity) = HasherChiplet.rowMessage(main.current.baseAddress!, periodic: periodic.baseAddress!, alpha: alpha)
             result[0] = HasherChiplet.busStep(current: aux.current[0], next: aux.next[0], message: message, multiplicity: multiplicity, beta: challenges[1])
         }
     }

@@ -129,9 +129,17 @@ public enum HasherChiplet {
 
     /// Powers α^0…α^15 for message compression.
     public static func alphaPowers(_ alpha: QuadFelt) -> [QuadFelt] {
-        var powers = [QuadFelt.one]
-        for _ in 1..<16 { powers.append(powers.last! * alpha) }
-        return powers
+        withAlphaPowers(alpha) { Array(UnsafeBufferPointer(start: $0, count: 16)) }
+    }
+
+    /// Calls `body` with α^0…α^15 in a temporary buffer (no allocation on the heap: per-row use).
+    @inline(__always)
+    public static func withAlphaPowers<R>(_ alpha: QuadFelt, _ body: (UnsafePointer<QuadFelt>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: QuadFelt.self, capacity: 16) { powers in
+            powers[0] = .one
+            for j in 1..<16 { powers[j] = powers[j - 1] * alpha }
+            return body(powers.baseAddress!)
+        }
     }
 
     /// The compressed absorb message.

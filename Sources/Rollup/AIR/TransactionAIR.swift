@@ -128,13 +128,11 @@ public struct TransactionAIR: AIR {
         main: EvaluationFrame<QuadFelt>, aux: EvaluationFrame<QuadFelt>, periodic: UnsafeBufferPointer<QuadFelt>,
         challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>
     ) {
-        withUnsafeTemporaryAllocation(of: QuadFelt.self, capacity: 16) { alpha in
-            alpha[0] = .one
-            for j in 1..<16 { alpha[j] = alpha[j - 1] * challenges[0] }
+        HasherChiplet.withAlphaPowers(challenges[0]) { alpha in
             let beta = challenges[1]
             let s = main.current.baseAddress!
             let sched = periodic.baseAddress! + HasherChiplet.periodicColumns.count
-            let p = TransactionAIR.ports(s, sched, alpha.baseAddress!)
+            let p = TransactionAIR.ports(s, sched, alpha)
             let tLow = aux.current[1], tHigh = aux.current[2]
             result[0] = tLow * (beta - p.lowMessage) - p.lowMultiplicity
             result[1] = tHigh * (beta - p.highMessage) - p.highMultiplicity

@@ -69,5 +69,5 @@ public struct TransactionOutcome: Hashable, Sendable {
     /// `hash_elements(nullifier words)`.
     public var inputNotesCommitment: Word { Hash.words(nullifiers) }
     /// `hash_elements(id₁ ‖ metadata₁ ‖ id₂ ‖ metadata₂ ‖ …)`.
-    public var outputNotesCommitment: Word { Hash.words(outputNotes.flatMap { [$0.id, $0.metadata.word] }) }
+    public var outputNotesCommitment: Word { ProvenTransaction.outputNotesCommitment(outputNotes) }
 }
