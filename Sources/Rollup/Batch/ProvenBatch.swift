@@ -10,15 +10,8 @@ public struct ProvenBatch: Hashable, Sendable {
     public var id: Word
     /// The batch's reference block (number and header commitment).
     public var referenceBlock: BlockReference
-    /// The transaction ids, in batch order.
-    public var transactionIDs: [Word]
-    /// One per touched account, in order of first appearance: initial commitment of its first
-    /// transaction, final commitment of its last.
-    public var accountUpdates: [AccountUpdate]
-    /// Every consumed note's nullifier, in transaction order.
-    public var nullifiers: [Word]
-    /// Every created note (id and metadata), in transaction order.
-    public var outputNotes: [OutputNoteHeader]
+    /// The batch's transactions, in order: what each transaction id covers.
+    public var transactions: [TransactionHeader]
     /// Root of the dense Merkle tree over the output note ids (`DenseMerkleTree(padding:)`).
     public var noteTreeRoot: Word
     /// The minimum of the transactions' expirations.
@@ -26,16 +19,37 @@ public struct ProvenBatch: Hashable, Sendable {
     /// The encoded STARK proof (`ProofCodec`); at most `maxProofBytes`.
     public var proof: [UInt8]
 
-    public init(id: Word, referenceBlock: BlockReference, transactionIDs: [Word], accountUpdates: [AccountUpdate],
-                nullifiers: [Word], outputNotes: [OutputNoteHeader], noteTreeRoot: Word, expiration: UInt32, proof: [UInt8]) {
+    public init(id: Word, referenceBlock: BlockReference, transactions: [TransactionHeader], noteTreeRoot: Word,
+                expiration: UInt32, proof: [UInt8]) {
         self.id = id
         self.referenceBlock = referenceBlock
-        self.transactionIDs = transactionIDs
-        self.accountUpdates = accountUpdates
-        self.nullifiers = nullifiers
-        self.outputNotes = outputNotes
+        self.transactions = transactions
         self.noteTreeRoot = noteTreeRoot
         self.expiration = expiration
         self.proof = proof
+    }
+
+    /// The transaction ids, in order (each hashes its header).
+    public var transactionIDs: [Word] { transactions.map(\.id) }
+    /// Every consumed note's nullifier, in transaction order.
+    public var nullifiers: [Word] { transactions.flatMap(\.nullifiers) }
+    /// Every created note (id and metadata), in transaction order.
+    public var outputNotes: [OutputNoteHeader] { transactions.flatMap(\.outputNotes) }
+    /// One update per touched account, in order of first appearance: the initial commitment of
+    /// its first transaction and the final commitment of its last (`verify()` checks they chain).
+    public var accountUpdates: [AccountUpdate] {
+        var order: [Felt] = []
+        var updates: [Felt: AccountUpdate] = [:]
+        for tx in transactions {
+            if var u = updates[tx.accountID] {
+                u.finalCommitment = tx.finalCommitment
+                updates[tx.accountID] = u
+            } else {
+                order.append(tx.accountID)
+                updates[tx.accountID] = AccountUpdate(accountID: tx.accountID, initialCommitment: tx.initialCommitment,
+                                                      finalCommitment: tx.finalCommitment)
+            }
+        }
+        return order.map { updates[$0]! }
     }
 }
