@@ -88,6 +88,31 @@ public enum HasherChiplet {
     ) {
         let k = periodic[0]
         let boundary = E.one - k
+        roundResiduals(s, n, periodic: periodic, result: result)
+        let carry = boundary * (E.one - n[start])
+        for i in 8..<12 { result[i] += carry * (n[i] - s[i]) }
+        result[12] = k * (n[start] - s[start])
+        result[13] = k * (n[last] - s[last])
+        result[14] = k * (n[addr] - s[addr])
+        result[15] = k * (n[block] - s[block])
+        result[16] = k * (n[used] - s[used])
+        result[17] = s[start] * (E.one - s[start])
+        result[18] = s[last] * (E.one - s[last])
+        result[19] = s[used] * (E.one - s[used])
+        result[20] = boundary * (n[addr] - s[addr] - n[start])
+        result[21] = boundary * (n[block] - (E.one - n[start]) * (s[block] + E.one))
+        result[22] = boundary * (s[last] - n[start])
+        result[23] = boundary * (E.one - s[used]) * n[used]
+    }
+
+    /// The permutation-round constraints of one 12-lane state: `result[i] = k·(n_i^7 − MDS(MDS(s)^7 + ARK1) − ARK2)_i`
+    /// on the round rows (k = periodic[0]), i.e. row r + 1 is round r applied to row r (the inverse S-box checked
+    /// forwards). `periodic` starts at the chiplet's periodic columns (round flag, row-0 flag, ARK1, ARK2).
+    @inline(__always)
+    public static func roundResiduals<E: FieldElement>(
+        _ s: UnsafePointer<E>, _ n: UnsafePointer<E>, periodic: UnsafePointer<E>, result: UnsafeMutablePointer<E>
+    ) {
+        let k = periodic[0]
         mds.withUnsafeBufferPointer { m in
             withUnsafeTemporaryAllocation(of: E.self, capacity: 24) { tmp in
                 let a = tmp.baseAddress!
@@ -103,28 +128,13 @@ public enum HasherChiplet {
                     for j in 0..<12 { acc += a[j].scaled(by: m[12 * i + j]) }
                     b[i] = acc
                 }
-                let carry = boundary * (E.one - n[start])
                 for i in 0..<12 {
                     let x = n[i]
                     let x2 = x * x
-                    var c = k * (x2 * x2 * x2 * x - b[i])
-                    if i >= 8 { c += carry * (x - s[i]) }
-                    result[i] = c
+                    result[i] = k * (x2 * x2 * x2 * x - b[i])
                 }
             }
         }
-        result[12] = k * (n[start] - s[start])
-        result[13] = k * (n[last] - s[last])
-        result[14] = k * (n[addr] - s[addr])
-        result[15] = k * (n[block] - s[block])
-        result[16] = k * (n[used] - s[used])
-        result[17] = s[start] * (E.one - s[start])
-        result[18] = s[last] * (E.one - s[last])
-        result[19] = s[used] * (E.one - s[used])
-        result[20] = boundary * (n[addr] - s[addr] - n[start])
-        result[21] = boundary * (n[block] - (E.one - n[start]) * (s[block] + E.one))
-        result[22] = boundary * (s[last] - n[start])
-        result[23] = boundary * (E.one - s[used]) * n[used]
     }
 
     /// Powers α^0…α^15 for message compression.

@@ -1,6 +1,6 @@
 import STARK
 
-/// The transaction schedule as full-trace periodic columns (preprocessed columns in effect):
+/// A schedule (transaction or batch) as full-trace periodic columns (preprocessed columns in effect):
 /// per absorbed block the constant lanes, the register lanes and the word ports; per digest row
 /// the digest's port. Both prover and verifier derive them from the public shape.
 public struct ScheduleColumns: Sendable {
@@ -20,7 +20,14 @@ public struct ScheduleColumns: Sendable {
     /// The bus key of a wire.
     public static func wireKey(_ id: Int) -> Felt { Felt(UInt64(2 + 4 * id)) }
 
+    /// The transaction schedule's columns.
     public init(schedule: TransactionSchedule, rows: Int) {
+        self.init(hashes: schedule.hashes, rows: rows)
+    }
+
+    /// The columns of any list of scheduled hashes, laid out in chiplet order (one cycle per block,
+    /// padding cycles after); `rows` must cover the chiplet's cycles.
+    public init(hashes: [ScheduledHash], rows: Int) {
         var c = [[Felt]](repeating: [Felt](repeating: .zero, count: rows), count: ScheduleColumns.count)
         func setPort(_ port: Port, row: Int, key: Int, multiplicity: Int, isWire: Int) {
             switch port {
@@ -36,7 +43,7 @@ public struct ScheduleColumns: Sendable {
             }
         }
         var cycle = 0
-        for hash in schedule.hashes {
+        for hash in hashes {
             for (b, block) in hash.blocks.enumerated() {
                 let row = cycle * HasherChiplet.cycle
                 if b == 0 { for r in 0..<HasherChiplet.cycle { c[ScheduleColumns.start][row + r] = .one } }

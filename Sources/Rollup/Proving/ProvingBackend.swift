@@ -26,33 +26,52 @@ public struct ProvingBackend: Sendable {
         self.threads = max(1, threads)
     }
 
-    /// True if this build can prove `kind`.
-    public static func supports(_ kind: ProofKind) -> Bool { kind == .transaction }
+    /// True if this build can prove `kind` (all three kinds).
+    public static func supports(_ kind: ProofKind) -> Bool { true }
 
-    /// Proves a witness; throws `ProvingError` naming what is wrong with it.
+    /// Proves a witness (the kind's witness encoding) and returns the kind's proven-object
+    /// encoding; throws `ProvingError.invalidWitness` naming what is wrong with the witness (an
+    /// undecodable payload or a broken protocol rule).
     public func prove(_ kind: ProofKind, payload: [UInt8]) throws(ProvingError) -> [UInt8] {
         switch kind {
         case .transaction:
-            let inputs: TransactionInputs
-            do { inputs = try TransactionInputsCodec.decode(payload) } catch { throw .invalidWitness("transaction witness: \(error)") }
-            do {
-                let proven = try TransactionProver.prove(inputs, options: options, threads: threads)
-                return ProvenTransactionCodec.encode(proven)
-            } catch let error as ProtocolError {
-                throw .invalidWitness("transaction witness: \(error)")
-            } catch {
-                throw .invalidWitness("transaction cannot be proven: \(error)")
-            }
-        case .batch, .block:
-            throw .unsupported("\(kind) proofs are not implemented in this build")
+            let inputs = try decode("transaction witness") { () throws(DecodingError) in try TransactionInputsCodec.decode(payload) }
+            let proven = try run("transaction") { try TransactionProver.prove(inputs, options: options, threads: threads) }
+            return ProvenTransactionCodec.encode(proven)
+        case .batch:
+            let batch = try decode("batch witness") { () throws(DecodingError) in try ProposedBatchCodec.decode(payload) }
+            let proven = try run("batch") { try BatchProver.prove(batch, options: options, threads: threads) }
+            return ProvenBatchCodec.encode(proven)
+        case .block:
+            let request = try decode("block witness") { () throws(DecodingError) in try BlockProofRequestCodec.decode(payload) }
+            let proven = try run("block") { try BlockProver.prove(request, options: options, threads: threads) }
+            return BlockProofCodec.encode(proven)
         }
     }
 
-    /// Verifies a proven object of `kind`; throws naming the failure.
+    /// Verifies a proven object of `kind` (the kind's proven-object encoding); throws naming the failure.
     public func verify(_ kind: ProofKind, payload: [UInt8]) throws {
         switch kind {
         case .transaction: try ProvenTransactionCodec.decode(payload).verify()
-        case .batch, .block: throw ProvingError.unsupported("\(kind) proofs are not implemented in this build")
+        case .batch: try ProvenBatchCodec.decode(payload).verify()
+        case .block: try BlockProofCodec.decode(payload).verify()
+        }
+    }
+
+    /// Decodes a witness; a decoding error becomes `.invalidWitness("<what>: <error>")`.
+    private func decode<T>(_ what: String, _ body: () throws(DecodingError) -> T) throws(ProvingError) -> T {
+        do { return try body() } catch { throw .invalidWitness("\(what): \(error)") }
+    }
+
+    /// Runs a prover; a rule violation becomes `.invalidWitness("<kind> witness: <rule>")`, any other
+    /// failure `.invalidWitness("<kind> cannot be proven: <error>")`.
+    private func run<T>(_ kind: String, _ body: () throws -> T) throws(ProvingError) -> T {
+        do {
+            return try body()
+        } catch let error as ProtocolError {
+            throw .invalidWitness("\(kind) witness: \(error)")
+        } catch {
+            throw .invalidWitness("\(kind) cannot be proven: \(error)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+import Dispatch
 
 /// Wall-clock time spent in each prover phase, in the order phases first ran.
 public final class PhaseTimings: Sendable {
@@ -20,5 +21,16 @@ public final class PhaseTimings: Sendable {
     /// (phase, milliseconds) pairs.
     public var milliseconds: [(phase: String, ms: Double)] {
         state.withLock { $0.map { ($0.0, Double($0.1) / 1e6) } }
+    }
+}
+
+extension PhaseTimings {
+    /// Runs `body`, adding its wall-clock time to `phase` of `timings` when there is one.
+    @inlinable
+    public static func measure<R>(_ timings: PhaseTimings?, _ phase: String, _ body: () throws -> R) rethrows -> R {
+        guard let timings else { return try body() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { timings.add(phase, nanoseconds: DispatchTime.now().uptimeNanoseconds - start) }
+        return try body()
     }
 }

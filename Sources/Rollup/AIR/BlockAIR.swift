@@ -1,0 +1,166 @@
+import STARK
+
+/// The block statement's tree transitions as one STARK: every account and nullifier leaf update
+/// is a depth-64 sparse-tree path walked twice side by side (old leaf → current root, new leaf →
+/// next root) over the same siblings, and a last segment hashes the new header.
+///
+/// The trace is cut into segments of 64 cycles × 8 rows (one RPO256 permutation per cycle, as in
+/// the hasher chiplet), one segment per leaf update, then padding segments, then the header
+/// segment. Columns (see `BlockColumns`): the old chain's state A (12), the new chain's state B
+/// (12), the direction bit of the level, the remaining leaf index, two products that make the
+/// index's bits canonical, the segment flags (account update, nullifier update, header), and the
+/// two tree roots as registers.
+///
+/// What the constraints say, per update segment (flag `act` = account or nullifier):
+/// - both chains run the permutation rounds; every cycle starts with zero capacity and puts the
+///   previous digest left or right by the level's bit, the other half (the sibling) being equal in
+///   A and B;
+/// - index = 2·(next level's index) + bit, and the 64th level leaves 0: the bits are the leaf
+///   index; "all top 32 bits set ⇒ all low 32 bits clear" makes them its canonical encoding;
+/// - at the segment's end A's digest equals the tree's current root register, and the register
+///   takes B's digest; registers stay constant otherwise;
+/// - the segment's first row offers (tree, index, old leaf, new leaf) on a LogUp bus; the verifier
+///   takes the statement's leaf updates from it, so each is done exactly once.
+/// Boundary assertions: the registers start at the previous header's roots and end at the new
+/// header's; the header segment absorbs `previous ‖ [num,0,0,0] ‖ roots ‖ note root ‖ tx commitment`
+/// with carried capacity and outputs the new header commitment.
+public struct BlockAIR: AIR {
+    public static let cycles = 64
+    public static let segmentRows = cycles * HasherChiplet.cycle
+
+    public let statement: BlockStatement
+    public let updates: [LeafUpdate]
+    public let traceInfo: TraceInfo
+
+    /// The statement's AIR.
+    public init(statement: BlockStatement) {
+        self.statement = statement
+        updates = statement.leafUpdates
+        traceInfo = TraceInfo(mainWidth: BlockColumns.width, auxWidth: 1, auxChallenges: 2, length: BlockAIR.rows(updates: updates.count))
+    }
+
+    /// Trace rows for `updates` leaf updates: one segment each plus the header segment, rounded up to a power of two.
+    public static func rows(updates: Int) -> Int {
+        var rows = segmentRows
+        while rows < (updates + 1) * segmentRows { rows <<= 1 }
+        return rows
+    }
+
+    /// First row of the header segment (the last segment).
+    public var headerRow: Int { traceInfo.length - BlockAIR.segmentRows }
+
+    public var publicInputs: [Felt] { statement.elements }
+
+    public var mainConstraintDegrees: [TransitionConstraintDegree] {
+        let round = TransitionConstraintDegree(7, cycles: [8])
+        let seg = BlockAIR.segmentRows
+        func d(_ base: Int, _ cycle: Int? = nil) -> TransitionConstraintDegree {
+            cycle.map { TransitionConstraintDegree(base, cycles: [$0]) } ?? TransitionConstraintDegree(base)
+        }
+        return Array(repeating: round, count: 24)
+            + Array(repeating: d(1, 8), count: 4)          // bit, index, low, high constant within a cycle
+            + Array(repeating: d(1, seg), count: 3)        // segment flags constant within a segment
+            + Array(repeating: d(2), count: 6)             // booleans and exclusive flags
+            + [d(1, seg), d(1, seg)]                       // index steps, index ends at 0
+            + [d(1, seg), d(1, seg), d(2, seg), d(2, seg), d(2, seg)]  // canonical index
+            + Array(repeating: d(2, 8), count: 8)          // zero capacity at cycle starts
+            + Array(repeating: d(3, 8), count: 4)          // shared siblings
+            + Array(repeating: d(3, seg), count: 8)        // digest feeds the next level
+            + Array(repeating: d(2, seg), count: 4)        // header sponge carries its capacity
+            + Array(repeating: d(1, seg), count: 8)        // registers constant within a segment
+            + Array(repeating: d(2, seg), count: 16)       // roots checked and advanced at segment ends
+    }
+
+    public var auxConstraintDegrees: [TransitionConstraintDegree] { [TransitionConstraintDegree(3, cycles: [BlockAIR.segmentRows])] }
+
+    public var periodicColumns: [[Felt]] { HasherChiplet.periodicColumns + BlockColumns.segmentPeriodicColumns }
+
+    public var mainAssertions: [Assertion<Felt>] {
+        let last = traceInfo.length - 1
+        let previous = statement.previousHeader, header = statement.header
+        var out: [Assertion<Felt>] = []
+        func word(_ column: Int, _ row: Int, _ w: Word) {
+            for j in 0..<4 { out.append(Assertion(column: column + j, step: row, value: w[j])) }
+        }
+        word(BlockColumns.accountRoot, 0, previous.accountRoot)
+        word(BlockColumns.nullifierRoot, 0, previous.nullifierRoot)
+        word(BlockColumns.accountRoot, last, header.accountRoot)
+        word(BlockColumns.nullifierRoot, last, header.nullifierRoot)
+        out.append(Assertion(column: BlockColumns.isHeader, step: last, value: .one))
+        // The header sponge: capacity [24 mod 8, 0, 0, 0] = 0, three blocks, digest after the third.
+        let h = headerRow, cycle = HasherChiplet.cycle
+        let blocks = header.hashedElements
+        word(BlockColumns.a + 8, h, .zero)
+        for b in 0..<3 {
+            for j in 0..<8 { out.append(Assertion(column: BlockColumns.a + j, step: h + b * cycle, value: blocks[8 * b + j])) }
+        }
+        word(BlockColumns.a, h + 3 * cycle - 1, header.commitment)
+        return out
+    }
+
+    public func auxAssertions(challenges: [QuadFelt]) -> [Assertion<QuadFelt>] {
+        let alpha = HasherChiplet.alphaPowers(challenges[0])
+        let beta = challenges[1]
+        var expected = QuadFelt.zero
+        for u in updates {
+            let m = BlockColumns.message(isAccount: QuadFelt(u.tree == .account ? Felt.one : .zero),
+                                         isNullifier: QuadFelt(u.tree == .nullifier ? Felt.one : .zero),
+                                         index: QuadFelt(Felt(u.index)),
+                                         old: u.oldLeaf.elements.map { QuadFelt($0) }, new: u.newLeaf.elements.map { QuadFelt($0) },
+                                         alpha: alpha)
+            expected += (beta - m).inverse()
+        }
+        return [Assertion(column: 0, step: 0, value: .zero), Assertion(column: 0, step: traceInfo.length - 1, value: expected)]
+    }
+
+    public func evaluateMain(_ frame: EvaluationFrame<Felt>, periodic: UnsafeBufferPointer<Felt>, result: UnsafeMutableBufferPointer<Felt>) {
+        BlockColumns.evaluate(frame.current.baseAddress!, frame.next.baseAddress!, periodic: periodic.baseAddress!, result: result.baseAddress!)
+    }
+
+    public func evaluateMain(_ frame: EvaluationFrame<QuadFelt>, periodic: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>) {
+        BlockColumns.evaluate(frame.current.baseAddress!, frame.next.baseAddress!, periodic: periodic.baseAddress!, result: result.baseAddress!)
+    }
+
+    public func evaluateAux(
+        main: EvaluationFrame<QuadFelt>, aux: EvaluationFrame<QuadFelt>, periodic: UnsafeBufferPointer<QuadFelt>,
+        challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>
+    ) {
+        HasherChiplet.withAlphaPowers(challenges[0]) { alpha in
+            let s = main.current.baseAddress!
+            let first = periodic[BlockColumns.periodicFirst]
+            let m = BlockColumns.rowMessage(s, alpha: alpha)
+            let multiplicity = first * (s[BlockColumns.isAccount] + s[BlockColumns.isNullifier])
+            result[0] = (aux.next[0] - aux.current[0]) * (challenges[1] - m) - multiplicity
+        }
+    }
+
+    public func buildAuxTrace(main: TraceTable, challenges: [QuadFelt]) -> [[QuadFelt]] {
+        let n = main.length
+        let alpha = HasherChiplet.alphaPowers(challenges[0])
+        let beta = challenges[1]
+        // Only segment-first rows of update segments carry a message.
+        let starts = stride(from: 0, to: n, by: BlockAIR.segmentRows).filter {
+            main[BlockColumns.isAccount, $0] + main[BlockColumns.isNullifier, $0] != .zero
+        }
+        var denominators = [QuadFelt](repeating: .one, count: starts.count)
+        var row = [QuadFelt](repeating: .zero, count: BlockColumns.width)
+        alpha.withUnsafeBufferPointer { a in
+            for (k, r) in starts.enumerated() {
+                for c in 0..<BlockColumns.width { row[c] = QuadFelt(main[c, r]) }
+                denominators[k] = beta - row.withUnsafeBufferPointer { BlockColumns.rowMessage($0.baseAddress!, alpha: a.baseAddress!) }
+            }
+        }
+        let inverses = BatchInversion.invert(denominators)
+        var sum = [QuadFelt](repeating: .zero, count: n)
+        var running = QuadFelt.zero
+        var next = 0
+        for i in 0..<(n - 1) {
+            if next < starts.count && starts[next] == i {
+                running += inverses[next]
+                next += 1
+            }
+            sum[i + 1] = running
+        }
+        return [sum]
+    }
+}

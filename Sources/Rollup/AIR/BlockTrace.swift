@@ -1,0 +1,130 @@
+import STARK
+
+/// One leaf update as the block trace runs it: the update, the siblings of its path at the time
+/// it is applied (bottom-up), and both root registers before it.
+public struct BlockTraceStep: Sendable {
+    public var update: LeafUpdate
+    public var siblings: [Word]
+    public var accountRoot: Word
+    public var nullifierRoot: Word
+}
+
+/// Fills the block AIR's trace: one segment per step (in parallel: segments are independent once
+/// the paths and roots are known), padding segments, then the header segment.
+enum BlockTrace {
+    static func build(air: BlockAIR, steps: [BlockTraceStep], threads: Int) -> TraceTable {
+        let n = air.traceInfo.length, width = BlockColumns.width
+        let segments = n / BlockAIR.segmentRows
+        precondition(steps.count < segments, "the trace has no room for the header segment")
+        let header = air.statement.header
+        let finalRoots = (header.accountRoot, header.nullifierRoot)
+        let buffer = UnsafeMutableBufferPointer<Felt>.allocate(capacity: width * n)
+        buffer.initialize(repeating: .zero)
+        defer { buffer.deallocate() }
+        let shared = UncheckedSendable(buffer.baseAddress!)
+        Parallel.forRanges(segments, threads: threads, minChunk: 1) { range in
+            let base = shared.value
+            for segment in range {
+                let writer = SegmentWriter(base: base, rows: n, first: segment * BlockAIR.segmentRows)
+                if segment < steps.count {
+                    writer.update(steps[segment])
+                } else if segment == segments - 1 {
+                    writer.header(header.hashedElements, roots: finalRoots)
+                } else {
+                    writer.padding(roots: finalRoots)
+                }
+            }
+        }
+        let columns = (0..<width).map { c in Array(UnsafeBufferPointer(start: buffer.baseAddress! + c * n, count: n)) }
+        return TraceTable(columns: columns)
+    }
+}
+
+/// Writes one segment of the column-major trace at `base` (each column `rows` long).
+private struct SegmentWriter {
+    let base: UnsafeMutablePointer<Felt>
+    let rows: Int
+    let first: Int
+
+    func set(_ column: Int, _ row: Int, _ value: Felt) { base[column * rows + first + row] = value }
+
+    /// Records one permutation of `state` into lanes `lane..<lane+12` of cycle `cycle` (8 rows).
+    func permutation(_ state: inout RPO256.State, lane: Int, cycle: Int) {
+        for r in 0..<HasherChiplet.cycle {
+            let row = cycle * HasherChiplet.cycle + r
+            for j in 0..<12 { set(lane + j, row, state[j]) }
+            if r < 7 { RPO256.applyRound(&state, round: r) }
+        }
+    }
+
+    func fill(_ column: Int, _ value: Felt) {
+        for r in 0..<BlockAIR.segmentRows { set(column, r, value) }
+    }
+
+    func registers(_ account: Word, _ nullifier: Word) {
+        for j in 0..<4 {
+            fill(BlockColumns.accountRoot + j, account[j])
+            fill(BlockColumns.nullifierRoot + j, nullifier[j])
+        }
+    }
+
+    func update(_ step: BlockTraceStep) {
+        let u = step.update
+        var old = u.oldLeaf, new = u.newLeaf
+        var low = Felt.one, high = Felt.one
+        for level in 0..<BlockAIR.cycles {
+            let bit = (u.index >> UInt64(level)) & 1
+            if level < 32 { low = bit == 1 ? .zero : low } else { high = bit == 1 ? high : .zero }
+            let sibling = step.siblings[level].elements
+            var stateA = RPO256.State((bit == 1 ? sibling + old.elements : old.elements + sibling) + [.zero, .zero, .zero, .zero])
+            var stateB = RPO256.State((bit == 1 ? sibling + new.elements : new.elements + sibling) + [.zero, .zero, .zero, .zero])
+            permutation(&stateA, lane: BlockColumns.a, cycle: level)
+            permutation(&stateB, lane: BlockColumns.b, cycle: level)
+            old = Word(stateA.digest)
+            new = Word(stateB.digest)
+            for r in 0..<HasherChiplet.cycle {
+                let row = level * HasherChiplet.cycle + r
+                set(BlockColumns.bit, row, Felt(bit))
+                set(BlockColumns.index, row, Felt(u.index >> UInt64(level)))
+                set(BlockColumns.low, row, low)
+                set(BlockColumns.high, row, high)
+            }
+        }
+        fill(u.tree == .account ? BlockColumns.isAccount : BlockColumns.isNullifier, .one)
+        registers(step.accountRoot, step.nullifierRoot)
+    }
+
+    /// Both chains permute zero states; bits and index zero.
+    func padding(roots: (Word, Word)) {
+        zeroChain(lane: BlockColumns.a)
+        zeroChain(lane: BlockColumns.b)
+        idle(roots: roots)
+    }
+
+    /// Chain A absorbs the header's 24 elements (three blocks, capacity carried) and then zero
+    /// blocks, still carrying the capacity; chain B permutes zero states.
+    func header(_ elements: [Felt], roots: (Word, Word)) {
+        var state = RPO256.State()
+        for cycle in 0..<BlockAIR.cycles {
+            for j in 0..<8 { state[j] = cycle < 3 ? elements[8 * cycle + j] : .zero }
+            permutation(&state, lane: BlockColumns.a, cycle: cycle)
+        }
+        zeroChain(lane: BlockColumns.b)
+        fill(BlockColumns.isHeader, .one)
+        idle(roots: roots)
+    }
+
+    private func zeroChain(lane: Int) {
+        for cycle in 0..<BlockAIR.cycles {
+            var state = RPO256.State()
+            permutation(&state, lane: lane, cycle: cycle)
+        }
+    }
+
+    private func idle(roots: (Word, Word)) {
+        // Zero bits: low stays 1, high drops to 0 at level 32.
+        fill(BlockColumns.low, .one)
+        for r in 0..<(32 * HasherChiplet.cycle) { set(BlockColumns.high, r, .one) }
+        registers(roots.0, roots.1)
+    }
+}

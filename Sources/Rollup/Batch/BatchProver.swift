@@ -1,0 +1,60 @@
+import STARK
+
+/// Proves batches: verifies every transaction proof, checks the batch rules (reference block,
+/// expiration, no nullifier twice, account commitments chain in order), then proves `BatchAIR`
+/// binding the batch id and the output-note tree root to the listed transaction and note ids.
+public enum BatchProver {
+    /// Proves `batch`; throws `ProtocolError.invalid("transaction K (…): …")` for a transaction
+    /// whose proof does not verify or that breaks a rule, and `StarkError` if proving fails.
+    public static func prove(
+        _ batch: ProposedBatch, options: ProofOptions = .default, threads: Int = Parallel.coreCount,
+        timings: PhaseTimings? = nil
+    ) throws -> ProvenBatch {
+        let transactions = batch.transactions
+        try BatchRules.checkSizes(transactionCount: transactions.count,
+                                  outputNoteCount: transactions.reduce(0) { $0 + $1.outputNotes.count })
+        try PhaseTimings.measure(timings, "verify transactions") { try verifyTransactions(transactions, threads: threads) }
+        let headers = transactions.map(TransactionHeader.init)
+        let ids = headers.map(\.id)
+        let reference = batch.referenceBlock.number
+        for (k, tx) in transactions.enumerated() {
+            guard tx.referenceBlock.number <= reference else {
+                throw ProtocolError.invalid("\(BatchRules.name(k, ids[k])): reference block \(tx.referenceBlock.number) is after the batch's reference block \(reference)")
+            }
+            guard tx.expiration > reference else {
+                throw ProtocolError.invalid("\(BatchRules.name(k, ids[k])): expired at block \(tx.expiration), not after the batch's reference block \(reference)")
+            }
+        }
+        try BatchRules.checkNullifiersAndAccountChains(headers)
+
+        let statement = BatchPublicInputs(transactionIDs: ids, noteIDs: headers.flatMap { $0.outputNotes.map(\.id) })
+        let air = BatchAIR(statement: statement)
+        let trace = PhaseTimings.measure(timings, "trace build") { air.trace() }
+        let proof = try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings)
+        return ProvenBatch(id: statement.batchID, referenceBlock: batch.referenceBlock.reference, transactions: headers,
+                           noteTreeRoot: statement.noteTreeRoot, expiration: transactions.map(\.expiration).min()!,
+                           proof: ProofCodec.encode(proof))
+    }
+
+    /// Verifies a batch proof against its public inputs (including the values no hash computes).
+    public static func verify(statement: BatchPublicInputs, proof: [UInt8]) throws {
+        try statement.checkUnhashedValues()
+        try Verifier.verify(proofBytes: proof, air: BatchAIR(statement: statement))
+    }
+
+    /// Verifies every transaction proof, spread over `threads` cores; throws for the first
+    /// (lowest-index) transaction whose proof does not verify.
+    static func verifyTransactions(_ transactions: [ProvenTransaction], threads: Int) throws {
+        var failures = [String?](repeating: nil, count: transactions.count)
+        failures.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(transactions.count, threads: threads) { k in
+                do {
+                    try transactions[k].verify()
+                } catch {
+                    out[k] = "\(BatchRules.name(k, transactions[k].transactionID)): proof does not verify: \(error)"
+                }
+            }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw ProtocolError.invalid(failure) }
+    }
+}

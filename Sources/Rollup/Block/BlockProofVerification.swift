@@ -1,0 +1,34 @@
+import STARK
+
+extension BlockProof {
+    /// The STARK's public inputs.
+    public var statement: BlockStatement {
+        BlockStatement(previousHeader: previousHeader, header: header, accountUpdates: accountUpdates, nullifiers: nullifiers)
+    }
+
+    /// Checks everything: the header's link to the previous one, the note root and transaction
+    /// commitment against the listed batch roots and transaction ids, unique accounts and
+    /// nullifiers, and the STARK proof of the tree transitions and header commitment.
+    public func verify() throws {
+        guard proof.count <= BlockProof.maxProofBytes else {
+            throw ProtocolError.invalid("proof is \(proof.count) bytes; at most \(BlockProof.maxProofBytes)")
+        }
+        guard previousHeader.number < UInt32.max, header.number == previousHeader.number + 1 else {
+            throw ProtocolError.invalid("block \(header.number) does not follow block \(previousHeader.number)")
+        }
+        guard header.previousCommitment == previousHeader.commitment else {
+            throw ProtocolError.invalid("the header's previous commitment is not the previous header's commitment")
+        }
+        guard header.noteRoot == DenseMerkleTree(padding: batchNoteRoots).root else {
+            throw ProtocolError.invalid("the note root is not the root of the batches' note-tree roots")
+        }
+        guard header.transactionCommitment == Hash.words(transactionIDs) else {
+            throw ProtocolError.invalid("the transaction commitment does not match the transaction ids")
+        }
+        guard Set(accountUpdates.map(\.accountID)).count == accountUpdates.count else {
+            throw ProtocolError.invalid("an account is updated twice")
+        }
+        guard Set(nullifiers).count == nullifiers.count else { throw ProtocolError.invalid("a nullifier is listed twice") }
+        try BlockProver.verify(statement: statement, proof: proof)
+    }
+}

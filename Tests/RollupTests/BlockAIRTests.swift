@@ -1,0 +1,194 @@
+import Testing
+@testable import STARK
+@testable import Rollup
+
+/// The block AIR on its own: tree transitions built from real sparse trees (no batches), proven
+/// and verified, checked against trees rebuilt from scratch, tampered, and forged.
+@Suite struct BlockAIRTests {
+    static let options = ProofOptions(numQueries: 28, blowupFactor: 16, grindingBits: 0, friFoldingFactor: 4, friRemainderMaxDegree: 7)
+
+    /// A chain state (trees, header) and a block's updates against it, with everything the trace needs.
+    struct Fixture {
+        var accountEntries: [SparseMerkleTree.Entry]
+        var spentEntries: [SparseMerkleTree.Entry]
+        var previous: BlockHeader
+        var statement: BlockStatement
+        var steps: [BlockTraceStep]
+    }
+
+    /// Ids cover a small index, one above 2^32 and p − 1 (all top 32 bits set: the canonical check's edge).
+    static func fixture(updatedAccounts: Int = 3, nullifiers: Int = 3) -> Fixture {
+        var rng = WitnessRNG(seed: 77)
+        let ids: [Felt] = [Felt(5), Felt((1 << 40) + 3), Felt(Felt.modulus - 1), Felt(12345), Felt(rng.next() % (1 << 62))]
+        let accountEntries = ids.map { SparseMerkleTree.Entry(key: AccountUpdate.key($0), value: rng.word()) }
+        let spentEntries = (0..<2).map { _ in SparseMerkleTree.Entry(key: rng.word(), value: Word(Felt(1), .zero, .zero, .zero)) }
+        let accounts = SparseMerkleTree(entries: accountEntries)
+        let spent = SparseMerkleTree(entries: spentEntries)
+        let previous = BlockHeader(number: 1, previousCommitment: rng.word(), accountRoot: accounts.root, nullifierRoot: spent.root,
+                                   noteRoot: rng.word(), transactionCommitment: rng.word())
+        let updates = (0..<updatedAccounts).map { k in
+            AccountUpdate(accountID: ids[k], initialCommitment: accountEntries[k].value, finalCommitment: rng.word())
+        }
+        let newNullifiers = (0..<nullifiers).map { _ in rng.word() }
+
+        var partialAccounts = PartialSparseMerkleTree(root: accounts.root)
+        for u in updates {
+            let (entries, path) = accounts.openLeaf(u.key)
+            try! partialAccounts.add(index: u.accountID.value, leaf: SparseMerkleTree.leafHash(entries), path: path)
+        }
+        var partialSpent = PartialSparseMerkleTree(root: spent.root)
+        for n in newNullifiers {
+            let (entries, path) = spent.openLeaf(n)
+            try! partialSpent.add(index: SparseMerkleTree.leafIndex(of: n), leaf: SparseMerkleTree.leafHash(entries), path: path)
+        }
+        var steps: [BlockTraceStep] = []
+        for u in BlockStatement.leafUpdates(accountUpdates: updates, nullifiers: newNullifiers, blockNumber: 2) {
+            let before = (partialAccounts.root, partialSpent.root)
+            let siblings = u.tree == .account ? partialAccounts.update(index: u.index, leaf: u.newLeaf)
+                                              : partialSpent.update(index: u.index, leaf: u.newLeaf)
+            steps.append(BlockTraceStep(update: u, siblings: siblings, accountRoot: before.0, nullifierRoot: before.1))
+        }
+        let header = BlockHeader(number: 2, previousCommitment: previous.commitment, accountRoot: partialAccounts.root,
+                                 nullifierRoot: partialSpent.root, noteRoot: rng.word(), transactionCommitment: rng.word())
+        let statement = BlockStatement(previousHeader: previous, header: header, accountUpdates: updates, nullifiers: newNullifiers)
+        return Fixture(accountEntries: accountEntries, spentEntries: spentEntries, previous: previous, statement: statement, steps: steps)
+    }
+
+    @Test func newRootsEqualTreesRebuiltFromScratch() {
+        let f = Self.fixture()
+        var accounts = f.accountEntries
+        for u in f.statement.accountUpdates {
+            let k = accounts.firstIndex { $0.key == u.key }!
+            accounts[k].value = u.finalCommitment
+        }
+        let spent = f.spentEntries + f.statement.nullifiers.map { SparseMerkleTree.Entry(key: $0, value: BlockStatement.nullifierValue(block: 2)) }
+        #expect(SparseMerkleTree(entries: accounts).root == f.statement.header.accountRoot)
+        #expect(SparseMerkleTree(entries: spent).root == f.statement.header.nullifierRoot)
+    }
+
+    @Test func proveVerifyAndTamper() throws {
+        let f = Self.fixture()
+        let air = BlockAIR(statement: f.statement)
+        #expect(air.traceInfo.length == 8 * BlockAIR.segmentRows)
+        let trace = BlockTrace.build(air: air, steps: f.steps, threads: 2)
+        let proof = try Prover.prove(air: air, trace: trace, options: Self.options, threads: 2)
+        try Verifier.verify(proof: proof, air: air)
+
+        // Any changed public input fails.
+        var changes: [(String, BlockStatement)] = []
+        var s = f.statement
+        s.accountUpdates[1].finalCommitment.e2 += .one
+        changes.append(("an account's final commitment", s))
+        s = f.statement
+        s.accountUpdates[0].initialCommitment.e0 += .one
+        changes.append(("an account's initial commitment", s))
+        s = f.statement
+        s.nullifiers[2].e3 += .one
+        changes.append(("a nullifier", s))
+        s = f.statement
+        s.nullifiers.removeLast()
+        changes.append(("a dropped nullifier", s))
+        s = f.statement
+        s.header.accountRoot.e1 += .one
+        changes.append(("the new account root", s))
+        s = f.statement
+        s.header.nullifierRoot.e0 += .one
+        changes.append(("the new nullifier root", s))
+        s = f.statement
+        s.header.noteRoot.e3 += .one
+        changes.append(("the note root", s))
+        s = f.statement
+        s.header.number += 1
+        changes.append(("the block number", s))
+        s = f.statement
+        s.previousHeader.accountRoot.e0 += .one
+        changes.append(("the previous account root", s))
+        s = f.statement
+        s.accountUpdates.swapAt(0, 1)
+        changes.append(("reordered accounts (the order is part of the public inputs)", s))
+        for (what, changed) in changes {
+            #expect(throws: StarkError.self, "\(what)") { try Verifier.verify(proof: proof, air: BlockAIR(statement: changed)) }
+        }
+
+        // Flipped bytes anywhere in the encoded proof fail.
+        let bytes = ProofCodec.encode(proof)
+        for offset in stride(from: 5, to: bytes.count, by: max(1, bytes.count / 97)) {
+            var t = bytes
+            t[offset] ^= 0x10
+            #expect(throws: (any Error).self, "byte \(offset)") { try Verifier.verify(proofBytes: t, air: air) }
+        }
+    }
+
+    /// A forged trace (the prover's check off) must not yield a verifying proof.
+    static func expectNoValidProof(_ air: BlockAIR, _ trace: TraceTable, _ what: String) {
+        #expect(throws: StarkError.self, "\(what): the prover's check") {
+            try Prover.prove(air: air, trace: trace, options: options, threads: 2)
+        }
+        do {
+            let proof = try Prover.prove(air: air, trace: trace, options: options, threads: 2, timings: nil, checkTrace: false)
+            #expect(throws: StarkError.self, "\(what): a forged proof verified") { try Verifier.verify(proof: proof, air: air) }
+        } catch {
+            // The prover may refuse on its own (e.g. a non-zero final bus sum): fine.
+        }
+    }
+
+    @Test func forgedTraces() throws {
+        let f = Self.fixture(updatedAccounts: 2, nullifiers: 1)
+        let air = BlockAIR(statement: f.statement)
+
+        // The new chain walks other siblings than the old one (a different path).
+        var steps = f.steps
+        do {
+            let honest = BlockTrace.build(air: air, steps: steps, threads: 1)
+            var columns = honest.columns
+            let row = 8 * 5  // cycle 5 of segment 0
+            let lane = BlockColumns.b + (columns[BlockColumns.bit][row] == .one ? 0 : 4)
+            columns[lane][row] += .one
+            Self.expectNoValidProof(air, TraceTable(columns: columns), "a sibling differs between the chains")
+        }
+        // An update applied to a leaf the path does not reach: claim the old leaf was empty.
+        steps[0].update.oldLeaf = .zero
+        Self.expectNoValidProof(air, BlockTrace.build(air: air, steps: steps, threads: 1), "a wrong old leaf")
+        // A nullifier inserted where one is already spent: the old chain does not reach the root.
+        steps = f.steps
+        steps[2].update.index ^= 1
+        Self.expectNoValidProof(air, BlockTrace.build(air: air, steps: steps, threads: 1), "another leaf index")
+        // An update left out (its segment turned into padding).
+        do {
+            var columns = BlockTrace.build(air: air, steps: f.steps, threads: 1).columns
+            for r in 0..<BlockAIR.segmentRows { columns[BlockColumns.isNullifier][2 * BlockAIR.segmentRows + r] = .zero }
+            Self.expectNoValidProof(air, TraceTable(columns: columns), "a skipped nullifier")
+        }
+    }
+
+    /// A spent nullifier at leaf index 5 re-inserted at "index 5 + p": the bits of 5 + p are a
+    /// different (empty) leaf of the 2^64-leaf tree but the same field element. Every hash is
+    /// honest; only the canonical-index constraint (43: top 32 bits set ⇒ low 32 bits clear) fails.
+    @Test func nonCanonicalIndexRefused() throws {
+        var rng = WitnessRNG(seed: 5)
+        let spentNullifier = Word(rng.felt(), rng.felt(), rng.felt(), Felt(5))
+        let value = Word(Felt(1), .zero, .zero, .zero)
+        let spent = SparseMerkleTree(entries: [SparseMerkleTree.Entry(key: spentNullifier, value: value)])
+        let aliased = UInt64(5) + Felt.modulus
+        var partial = PartialSparseMerkleTree(root: spent.root)
+        try partial.add(index: aliased, leaf: .zero, path: spent.path(at: aliased))
+        let previous = BlockHeader(number: 1, previousCommitment: .zero, accountRoot: .zero, nullifierRoot: spent.root,
+                                   noteRoot: .zero, transactionCommitment: .zero)
+        var update = BlockStatement.leafUpdates(accountUpdates: [], nullifiers: [spentNullifier], blockNumber: 2)[0]
+        let before = partial.root
+        update.index = aliased
+        let siblings = partial.update(index: aliased, leaf: update.newLeaf)
+        let header = BlockHeader(number: 2, previousCommitment: previous.commitment, accountRoot: .zero, nullifierRoot: partial.root,
+                                 noteRoot: .zero, transactionCommitment: .zero)
+        let statement = BlockStatement(previousHeader: previous, header: header, accountUpdates: [], nullifiers: [spentNullifier])
+        let air = BlockAIR(statement: statement)
+        let trace = BlockTrace.build(air: air, steps: [BlockTraceStep(update: update, siblings: siblings, accountRoot: .zero, nullifierRoot: before)], threads: 1)
+        do {
+            _ = try Prover.prove(air: air, trace: trace, options: Self.options, threads: 2)
+            Issue.record("a double spend through a non-canonical index was proven")
+        } catch {
+            #expect("\(error)".contains("constraint 43 "), "\(error)")
+        }
+        Self.expectNoValidProof(air, trace, "a non-canonical index")
+    }
+}
