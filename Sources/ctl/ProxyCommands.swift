@@ -10,9 +10,14 @@ import Wire
 /// Where the proxy is.
 struct ProxyOptions: ParsableArguments {
     @Option(help: "Proxy host [default 127.0.0.1].") var host: String = "127.0.0.1"
-    @Option(help: "Proxy port [env: MRP_PORT, default 8082].") var port: Int?
+    @Option(help: "Proxy port [env: MRP_PORT, default 8082, for batch 8092, for block 8102].") var port: Int?
 
-    var resolvedPort: Int { port ?? Configuration.environment("MRP_PORT").flatMap(Int.init) ?? 8082 }
+    var resolvedPort: Int { resolvedPort(for: .transaction) }
+
+    /// The given port, else `MRP_PORT`, else the proxy port of `kind` in the `ctl up` layout.
+    func resolvedPort(for kind: ProofKind) -> Int {
+        port ?? Configuration.environment("MRP_PORT").flatMap(Int.init) ?? StackLayout.proxyPort(kind)
+    }
 
     func withClient<T: Sendable>(_ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
         try await withGRPCClient(transport: .http2NIOPosix(target: .dns(host: host, port: resolvedPort), transportSecurity: .plaintext)) {
@@ -48,23 +53,24 @@ struct StatusCommand: AsyncParsableCommand {
 
 /// `ctl prove`: sends a witness file through the service and writes the proof.
 struct ProveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "prove", abstract: "Prove a witness file through the service (proxy).")
-    @Option(name: .customLong("type"), help: "transaction, batch or block.") var type: String = "transaction"
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Prove a witness file through the service (the proof type's proxy; default port per the `ctl up` layout).")
+    @Option(name: [.customLong("proof-type"), .customLong("type")], help: "transaction, batch or block.") var proofType: String = "transaction"
     @Argument(help: "Witness file, or - for standard input.") var witness: String
     @Option(name: .shortAndLong, help: "Output file, or - for standard output.") var output: String = "-"
     @OptionGroup var proxy: ProxyOptions
 
     func run() async throws {
-        guard let kind = ProofKind(name: type) else { throw ValidationError("unknown proof type '\(type)'") }
+        guard let kind = ProofKind(name: proofType) else { throw ValidationError("unknown proof type '\(proofType)': transaction, batch or block") }
         let payload = try readInput(witness)
-        let proof: RemoteProver_Proof
+        let target = HostPort(host: proxy.host, port: proxy.resolvedPort(for: kind))
+        let proof: [UInt8]
         do {
-            proof = try await proxy.withClient {
-                try await RemoteProver_Api.Client(wrapping: $0).prove(.with { $0.proofType = kind.wire; $0.payload = Data(payload) })
-            }
+            proof = try await callProxy(target, kind: kind, payload: payload)
         } catch let error as RPCError {
             throw CommandError("\(error.code): \(error.message)")
         }
-        try writeOutput([UInt8](proof.payload), to: output)
+        try writeOutput(proof, to: output)
     }
 }

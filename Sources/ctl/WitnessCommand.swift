@@ -7,7 +7,7 @@ struct WitnessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "witness",
         abstract: "Generate a sample witness file.",
-        subcommands: [TransactionWitnessCommand.self])
+        subcommands: [TransactionWitnessCommand.self, BatchWitnessCommand.self, BlockWitnessCommand.self])
 }
 
 /// `ctl witness transaction`: a random transaction witness, valid or breaking one rule.

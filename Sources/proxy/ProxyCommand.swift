@@ -24,7 +24,7 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "Longest time a request may take, e.g. 100s [env: MRP_TIMEOUT, default 100s].") var timeout: String?
     @Option(name: .customLong("max-req-per-sec"), help: "Requests per second per client IP, 0 = unlimited [env: MRP_MAX_REQ_PER_SEC, default 5].")
     var maxRequestsPerSecond: Double?
-    @Option(name: .customLong("max-payload-bytes"), help: "Largest witness accepted [env: MRP_MAX_PAYLOAD_BYTES, default 4194304].")
+    @Option(name: .customLong("max-payload-bytes"), help: "Largest witness accepted [env: MRP_MAX_PAYLOAD_BYTES, default 67108864].")
     var maxPayloadBytes: Int?
     @Option(name: .customLong("metrics-endpoint"), help: "Metrics exporter events endpoint [env: MRP_METRICS_EVENTS_ENDPOINT].")
     var metricsEndpoint: String?

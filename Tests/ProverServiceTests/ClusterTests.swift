@@ -28,15 +28,17 @@ final class LocalCluster: @unchecked Sendable {
     private var scheduler: Process?
     private var others: [Process] = []
     let maxQueueItems: Int
+    let kind: ProofKind
 
-    init(workers count: Int, maxQueueItems: Int = 10) throws {
+    init(workers count: Int, maxQueueItems: Int = 10, kind: ProofKind = .transaction) throws {
         self.maxQueueItems = maxQueueItems
+        self.kind = kind
         do {
             others.append(try Self.launch("metrics-exporter", ["--port", "\(metricsPort)", "--localhost", "--events-endpoint", "tcp://127.0.0.1:\(eventsPort)"]))
             for _ in 0..<count { try addWorkerProcess() }
             try startScheduler(workers: workers.map { "127.0.0.1:\($0.port)" })
             others.append(try Self.launch("proxy", [
-                "--port", "\(proxyPort)", "--localhost", "--scheduler", "tcp://127.0.0.1:\(schedulerPort)",
+                "--proof-type", "\(kind)", "--port", "\(proxyPort)", "--localhost", "--scheduler", "tcp://127.0.0.1:\(schedulerPort)",
                 "--metrics-endpoint", "tcp://127.0.0.1:\(eventsPort)", "--max-req-per-sec", "100", "--timeout", "120s",
             ]))
         } catch {
@@ -48,13 +50,13 @@ final class LocalCluster: @unchecked Sendable {
     @discardableResult
     func addWorkerProcess() throws -> Int {
         let port = Self.freePort()
-        workers.append((port, try Self.launch("worker", ["--proof-type", "transaction", "--port", "\(port)", "--localhost", "--threads", "1"])))
+        workers.append((port, try Self.launch("worker", ["--proof-type", "\(kind)", "--port", "\(port)", "--localhost", "--threads", "1"])))
         return port
     }
 
     func startScheduler(workers list: [String]?) throws {
         var arguments = [
-            "--port", "\(schedulerPort)", "--control-port", "\(controlPort)", "--state-file", stateFile.path,
+            "--proof-type", "\(kind)", "--port", "\(schedulerPort)", "--control-port", "\(controlPort)", "--state-file", stateFile.path,
             "--health-check-interval", "300ms", "--max-queue-items", "\(maxQueueItems)",
             "--metrics-endpoint", "tcp://127.0.0.1:\(eventsPort)",
         ]

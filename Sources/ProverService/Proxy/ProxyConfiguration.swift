@@ -4,7 +4,8 @@ import Rollup
 public struct ProxyConfiguration: Sendable {
     public static let defaultPort = 8082
     public static let defaultScheduler = "tcp://127.0.0.1:8084"
-    public static let defaultMaxPayloadBytes = 4 << 20
+    /// The largest witness accepted unless configured: 64 MiB (`PayloadLimits`).
+    public static let defaultMaxPayloadBytes = PayloadLimits.defaultMaxPayloadBytes
 
     public var kind: ProofKind
     public var port: Int

@@ -55,7 +55,7 @@ public final class GRPCWorkerConnection: WorkerConnection {
     public func prove(kind: ProofKind, payload: [UInt8], requestID: String, deadline: ContinuousClock.Instant) async throws -> [UInt8] {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw RPCError(code: .deadlineExceeded, message: "deadline passed before the worker was called") }
-        var options = CallOptions.defaults
+        var options = PayloadLimits.callOptions()  // witnesses and proofs above gRPC's 4 MiB default
         options.timeout = remaining
         options.waitForReady = false
         var metadata = Metadata()

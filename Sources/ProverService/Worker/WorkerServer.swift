@@ -37,10 +37,12 @@ public enum WorkerServer {
         let prove = WorkerProveService(
             kind: configuration.kind, backend: ProvingBackend(options: configuration.options, threads: configuration.threads), logger: logger)
         let health = HealthService(services: ["remote_prover.Api", "remote_prover.WorkerStatusApi"])
+        var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
+        transportConfig.rpc.maxRequestPayloadSize = PayloadLimits.messageBytes  // a batch witness is several MB
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .ipv4(host: configuration.localhost ? "127.0.0.1" : "0.0.0.0", port: configuration.port),
-                transportSecurity: .plaintext),
+                transportSecurity: .plaintext, config: transportConfig),
             services: [prove, WorkerStatusService(kind: configuration.kind.wire, version: configuration.version), health])
         return (server, health, prove)
     }
