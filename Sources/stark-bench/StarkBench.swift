@@ -1,5 +1,8 @@
 import ArgumentParser
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import STARK
 import STARKExamples
 import Rollup
@@ -12,15 +15,23 @@ struct StarkBench: ParsableCommand {
         abstract: "Prove and verify the example AIRs and report time per phase, proof size and security.")
 
     enum Example: String, ExpressibleByArgument, CaseIterable {
-        case fib, rpo, tx
+        case fib, rpo, tx, batch, block
     }
 
-    @Option(help: "Statement to prove: fib (2-column Fibonacci), rpo (RPO256 hash chain) or tx (a transaction).")
+    @Option(help: "Statement to prove: fib (2-column Fibonacci), rpo (RPO256 hash chain), tx (a transaction), batch (a batch of transactions) or block (a block of account updates and nullifiers).")
     var example: Example = .fib
 
     @Option(name: .customLong("notes"), parsing: .upToNextOption,
             help: "For --example tx: input/output note counts to run (default 1 4 16).")
     var notes: [Int] = [1, 4, 16]
+
+    @Option(name: .customLong("txs"), parsing: .upToNextOption,
+            help: "For --example batch: transactions per batch to run (default 8 64).")
+    var txs: [Int] = [8, 64]
+
+    @Option(name: .customLong("updates"), parsing: .upToNextOption,
+            help: "For --example block: account updates per block, each with one nullifier (default 16 128 1024).")
+    var updates: [Int] = [16, 128, 1024]
 
     @Option(name: .customLong("log-rows"), parsing: .upToNextOption,
             help: "log2 of the trace rows; several values run several sizes (default 14 16 18 20).")
@@ -56,7 +67,12 @@ struct StarkBench: ParsableCommand {
             print("example=\(example.rawValue) queries=\(queries) blowup=\(blowup) grinding=\(grinding) folding=\(folding) "
                 + "remainder<=\(remainder) ext=\(extensionDegree) hash=\(hashFunction)")
         }
-        let sizes = example == .tx ? notes : logRows
+        let sizes: [Int] = switch example {
+        case .tx: notes
+        case .batch: txs
+        case .block: updates
+        case .fib, .rpo: logRows
+        }
         for size in sizes {
             let workload = try Workload(example: example, size: size)
             let logRow = workload.rows.trailingZeroBitCount
@@ -65,10 +81,15 @@ struct StarkBench: ParsableCommand {
                 for _ in 0..<max(1, runs) { samples.append(try measure(workload, options: options, threads: t)) }
                 samples.sort { $0.proveMs < $1.proveMs }
                 let median = samples[samples.count / 2]
-                let label = example == .tx ? "\(size)/\(size) notes, 2^\(logRow) rows" : "2^\(logRow) rows"
+                let label: String = switch example {
+                case .tx: "\(size)/\(size) notes, 2^\(logRow) rows"
+                case .batch: "\(size) transactions, 2^\(logRow) rows"
+                case .block: "\(size) accounts + \(size) nullifiers, 2^\(logRow) rows"
+                case .fib, .rpo: "2^\(logRow) rows"
+                }
                 if json {
                     print(median.json(example: example.rawValue, logRows: logRow, threads: t, hash: hashFunction.description,
-                                      notes: example == .tx ? size : nil))
+                                      notes: example == .tx ? size : nil, size: [.batch, .block].contains(example) ? size : nil))
                 } else {
                     print(median.table(label: label, threads: t))
                 }
@@ -86,7 +107,8 @@ struct StarkBench: ParsableCommand {
         let verifyNs = DispatchTime.now().uptimeNanoseconds - verifyStart
         return Sample(
             proveMs: Double(proveNs) / 1e6, verifyMs: Double(verifyNs) / 1e6, proofBytes: bytes.count,
-            securityBits: options.conjecturedSecurity(traceLength: workload.rows), phases: timings.milliseconds)
+            securityBits: options.conjecturedSecurity(traceLength: workload.rows), phases: timings.milliseconds,
+            peakMiB: PeakMemory.residentMiB())
     }
 }
 
@@ -97,19 +119,21 @@ struct Sample {
     var proofBytes: Int
     var securityBits: Int
     var phases: [(phase: String, ms: Double)]
+    /// The process's peak resident memory so far (monotone: includes building the workload).
+    var peakMiB: Int
 
-    func json(example: String, logRows: Int, threads: Int, hash: String, notes: Int?) -> String {
+    func json(example: String, logRows: Int, threads: Int, hash: String, notes: Int?, size: Int?) -> String {
         let phaseFields = phases.map { "\"\($0.phase.replacingSpaces)_ms\": \(fmt($0.ms))" }.joined(separator: ", ")
-        let notesField = notes.map { "\"notes\": \($0), " } ?? ""
+        let notesField = (notes.map { "\"notes\": \($0), " } ?? "") + (size.map { "\"size\": \($0), " } ?? "")
         return "{\"example\": \"\(example)\", \(notesField)\"log_rows\": \(logRows), \"threads\": \(threads), \"hash\": \"\(hash)\", "
             + "\"prove_ms\": \(fmt(proveMs)), \"verify_ms\": \(fmt(verifyMs)), \"proof_bytes\": \(proofBytes), "
-            + "\"security_bits\": \(securityBits), \(phaseFields)}"
+            + "\"security_bits\": \(securityBits), \"peak_rss_mib\": \(peakMiB), \(phaseFields)}"
     }
 
     func table(label: String, threads: Int) -> String {
         let phaseText = phases.map { "\($0.phase) \(fmt($0.ms))" }.joined(separator: ", ")
         return "\(label), \(threads) thread(s): prove \(fmt(proveMs)) ms, verify \(fmt(verifyMs)) ms, "
-            + "proof \(proofBytes) B, security \(securityBits) bits\n    phases (ms): \(phaseText)"
+            + "proof \(proofBytes) B, security \(securityBits) bits, peak RSS \(peakMiB) MiB\n    phases (ms): \(phaseText)"
     }
 
     func fmt(_ v: Double) -> String {
@@ -154,6 +178,28 @@ struct Workload {
                 ProofCodec.encode(try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings))
             }
             verify = { try Verifier.verify(proofBytes: $0, air: TransactionAIR(statement: air.statement)) }
+        case .batch:
+            var chain = MockChain(accounts: size, seed: UInt64(size))
+            let batch = try chain.proposeBatch(transactions: size, prove: { try TransactionProver.prove($0) })
+            rows = BatchAIR(statement: BatchPublicInputs(
+                transactionIDs: batch.transactions.map(\.transactionID),
+                noteIDs: batch.transactions.flatMap { $0.outputNotes.map(\.id) })).traceInfo.length
+            prove = { options, threads, timings in
+                ProvenBatchCodec.encode(try BatchProver.prove(batch, options: options, threads: threads, timings: timings))
+            }
+            verify = { try ProvenBatchCodec.decode($0).verify() }
+        case .block:
+            // One transaction per account (one input note each), in batches of at most 64.
+            var chain = MockChain(accounts: size, seed: UInt64(size))
+            let batches = (size + 63) / 64
+            let request = try chain.proposeBlock(
+                batches: batches, transactionsPerBatch: size / batches,
+                proveTransaction: { try TransactionProver.prove($0) }, proveBatch: { try BatchProver.prove($0) })
+            rows = BlockAIR.rows(updates: 2 * size)
+            prove = { options, threads, timings in
+                BlockProofCodec.encode(try BlockProver.prove(request, options: options, threads: threads, timings: timings))
+            }
+            verify = { try BlockProofCodec.decode($0).verify() }
         }
     }
 
@@ -162,3 +208,12 @@ struct Workload {
     }
 }
 
+
+/// Peak resident memory of this process.
+enum PeakMemory {
+    static func residentMiB() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss / 1024  // kilobytes on Linux
+    }
+}

@@ -41,6 +41,65 @@ enum ComposeFiles {
         endpoint.split(separator: ":").last.flatMap { Int($0) }
     }
 
+    /// The command of a service.
+    static func command(_ service: [String: Any]?) -> [String] { strings(service?["command"]) }
+
+    /// The value of `name` in a service's `environment` (mapping or `KEY=VALUE` list).
+    static func environment(_ name: String, in service: [String: Any]) -> String? {
+        switch service["environment"] {
+        case let map as [String: Any]: return map[name].map { "\($0)" }
+        case let list as [Any]:
+            for entry in list.map({ "\($0)" }) where entry.hasPrefix("\(name)=") { return String(entry.dropFirst(name.count + 1)) }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// The proof type a proxy, scheduler or worker service serves (flag, else environment, else the
+    /// proxy's and scheduler's default, transaction; a worker has no default).
+    static func proofType(of service: [String: Any]) -> String? {
+        let words = command(service)
+        if let value = flag("--proof-type", in: words) { return value }
+        if words.first == "worker" { return environment("MRP_WORKER_PROOF_TYPE", in: service) }
+        return environment("MRP_PROOF_TYPE", in: service) ?? "transaction"
+    }
+
+    /// The services that run `executable`, by name.
+    static func services(running executable: String, in services: [String: [String: Any]]) -> [String: [String: Any]] {
+        services.filter { command($0.value).first == executable }
+    }
+
+    /// The services a service waits for (`depends_on` as a list or a mapping).
+    static func dependencies(of service: [String: Any]) -> Set<String> {
+        switch service["depends_on"] {
+        case let map as [String: Any]: return Set(map.keys)
+        case let list as [Any]: return Set(list.map { "\($0)" })
+        default: return []
+        }
+    }
+
+    /// The host port of a `ports` entry ("H:C", "IP:H:C", optionally "/proto"), nil if the host side is ephemeral.
+    static func hostPort(of entry: String) -> Int? {
+        let spec = entry.split(separator: "/").first.map(String.init) ?? entry
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2 else { return nil }
+        return Int(parts[parts.count - 2])
+    }
+
+    /// One proof type's stack as `ctl up` lays it out (README's ports table).
+    struct Layout {
+        var proxy: Int
+        var control: Int
+        var jobs: Int
+        var worker: Int
+    }
+
+    static let layouts: [String: Layout] = [
+        "transaction": Layout(proxy: 8082, control: 8083, jobs: 8084, worker: 50051),
+        "batch": Layout(proxy: 8092, control: 8093, jobs: 8094, worker: 50151),
+        "block": Layout(proxy: 8102, control: 8103, jobs: 8104, worker: 50251),
+    ]
+
     /// Directories where SwiftPM put the executables of this test build.
     static var buildDirectories: [URL] {
         var dirs: [URL] = []
@@ -97,8 +156,15 @@ struct ComposeFilesTests {
     @Test("the services are all there and run the package's executables")
     func servicesPresent() throws {
         let services = try ComposeFiles.services()
-        for name in ["proxy", "scheduler", "metrics-exporter", "worker-transaction", "worker-batch", "worker-block", "prometheus", "grafana"] {
+        for name in [
+            "proxy", "scheduler", "worker-transaction", "proxy-batch", "scheduler-batch", "worker-batch",
+            "proxy-block", "scheduler-block", "worker-block", "metrics-exporter", "prometheus", "grafana",
+        ] {
             #expect(services[name] != nil, "missing service \(name)")
+        }
+        // Every service starts with a plain `docker compose up`.
+        for (name, service) in services {
+            #expect(service["profiles"] == nil, "service \(name) is behind a profile")
         }
         for kind in ["transaction", "batch", "block"] {
             let command = ComposeFiles.strings(services["worker-\(kind)"]?["command"])
@@ -134,7 +200,7 @@ struct ComposeFilesTests {
         #expect(checked >= 4)
     }
 
-    @Test("published and exposed ports match the flags; endpoints line up")
+    @Test("published and exposed ports match the flags; metric events reach the exporter")
     func ports() throws {
         let services = try ComposeFiles.services()
         for (name, service) in services {
@@ -162,29 +228,99 @@ struct ComposeFilesTests {
                 #expect(containerPorts.contains(port), "\(name) listens on \(port) but neither exposes nor publishes it")
             }
         }
-        func command(_ name: String) -> [String] { ComposeFiles.strings(services[name]?["command"]) }
-        let exporterEvents = try #require(ComposeFiles.flag("--events-endpoint", in: command("metrics-exporter")))
-        let eventsPort = ComposeFiles.port(of: exporterEvents)
-        for publisher in ["proxy", "scheduler"] {
-            let endpoint = try #require(ComposeFiles.flag("--metrics-endpoint", in: command(publisher)))
-            #expect(endpoint.hasPrefix("tcp://metrics-exporter:"))
-            #expect(ComposeFiles.port(of: endpoint) == eventsPort)
+        // Every proxy and scheduler publishes its metric events to the exporter.
+        let exporterEvents = try #require(ComposeFiles.flag("--events-endpoint", in: ComposeFiles.command(services["metrics-exporter"])))
+        let eventsPort = try #require(ComposeFiles.port(of: exporterEvents))
+        var publishers = 0
+        for (name, service) in services.sorted(by: { $0.key < $1.key }) {
+            guard let executable = ComposeFiles.command(service).first, ["proxy", "scheduler"].contains(executable) else { continue }
+            publishers += 1
+            let endpoint = ComposeFiles.flag("--metrics-endpoint", in: ComposeFiles.command(service))
+            #expect(endpoint == "tcp://metrics-exporter:\(eventsPort)", "\(name) publishes metric events to \(endpoint ?? "nowhere")")
+            #expect(ComposeFiles.dependencies(of: service).contains("metrics-exporter"), "\(name) does not depend on metrics-exporter")
         }
-        let schedulerEndpoint = try #require(ComposeFiles.flag("--scheduler", in: command("proxy")))
-        #expect(schedulerEndpoint == "tcp://scheduler:\(ComposeFiles.flag("--port", in: command("scheduler")) ?? "?")")
-        let workers = try #require(ComposeFiles.flag("--workers", in: command("scheduler"))).split(separator: ",")
-        #expect(!workers.isEmpty)
-        let schedulerType = ComposeFiles.flag("--proof-type", in: command("scheduler")) ?? "transaction"
-        for worker in workers {
-            let parts = worker.split(separator: ":")
-            #expect(parts.count == 2)
-            #expect(ComposeFiles.flag("--port", in: command(String(parts[0]))) == String(parts[1]), "scheduler worker \(worker)")
-            #expect(ComposeFiles.flag("--proof-type", in: command(String(parts[0]))) == schedulerType, "a scheduler serves one proof type")
+        #expect(publishers == 2 * ComposeFiles.layouts.count)
+    }
+
+    @Test("each proof type is a full stack: proxy -> its scheduler -> workers of that type, on the ctl up ports")
+    func stacks() throws {
+        let services = try ComposeFiles.services()
+        let proxies = ComposeFiles.services(running: "proxy", in: services)
+        let schedulers = ComposeFiles.services(running: "scheduler", in: services)
+        let workers = ComposeFiles.services(running: "worker", in: services)
+        let kinds = Set(ComposeFiles.layouts.keys)
+        for (role, group) in [("proxy", proxies), ("scheduler", schedulers), ("worker", workers)] {
+            let types = group.values.map { ComposeFiles.proofType(of: $0) ?? "?" }
+            #expect(Set(types) == kinds, "\(role) proof types: \(types.sorted())")
         }
-        // Every proof type has a worker service.
-        for type in ["transaction", "batch", "block"] {
-            #expect(services.values.contains { ComposeFiles.flag("--proof-type", in: ComposeFiles.strings($0["command"])) == type })
+        #expect(proxies.count == kinds.count, "one proxy per proof type: \(proxies.keys.sorted())")
+        #expect(schedulers.count == kinds.count, "one scheduler per proof type: \(schedulers.keys.sorted())")
+
+        var usedSchedulers = Set<String>()
+        for (name, proxy) in proxies.sorted(by: { $0.key < $1.key }) {
+            let command = ComposeFiles.command(proxy)
+            let type = try #require(ComposeFiles.proofType(of: proxy))
+            let layout = try #require(ComposeFiles.layouts[type], "proxy \(name): unknown proof type \(type)")
+            #expect(ComposeFiles.flag("--port", in: command) == "\(layout.proxy)", "proxy \(name) port")
+            #expect(ComposeFiles.strings(proxy["ports"]).compactMap { ComposeFiles.hostPort(of: $0) }.contains(layout.proxy), "proxy \(name) does not publish \(layout.proxy)")
+            let endpoints = try #require(ComposeFiles.flag("--scheduler", in: command), "proxy \(name) names no scheduler").split(separator: ",").map(String.init)
+            #expect(!endpoints.isEmpty)
+            for endpoint in endpoints {
+                #expect(endpoint.hasPrefix("tcp://"), "proxy \(name): scheduler endpoint \(endpoint)")
+                let address = endpoint.dropFirst("tcp://".count).split(separator: ":").map(String.init)
+                try #require(address.count == 2, "proxy \(name): scheduler endpoint \(endpoint)")
+                let scheduler = try #require(schedulers[address[0]], "proxy \(name): \(address[0]) is not a scheduler service")
+                usedSchedulers.insert(address[0])
+                let schedulerCommand = ComposeFiles.command(scheduler)
+                #expect(ComposeFiles.flag("--port", in: schedulerCommand) == address[1], "proxy \(name): \(endpoint) is not \(address[0])'s job port")
+                #expect(ComposeFiles.proofType(of: scheduler) == type, "proxy \(name) (\(type)) sends to \(address[0]) (\(ComposeFiles.proofType(of: scheduler) ?? "?"))")
+                let jobHost = ComposeFiles.flag("--job-host", in: schedulerCommand) ?? ComposeFiles.environment("MRP_SCHEDULER_HOST", in: scheduler)
+                #expect(jobHost == "0.0.0.0", "\(address[0]) binds its job endpoint on \(jobHost ?? "127.0.0.1"): \(name) cannot reach it")
+                #expect(ComposeFiles.dependencies(of: proxy).contains(address[0]), "proxy \(name) does not depend on \(address[0])")
+            }
         }
+        #expect(usedSchedulers == Set(schedulers.keys), "schedulers no proxy uses: \(Set(schedulers.keys).subtracting(usedSchedulers).sorted())")
+
+        var usedWorkers = Set<String>()
+        for (name, scheduler) in schedulers.sorted(by: { $0.key < $1.key }) {
+            let command = ComposeFiles.command(scheduler)
+            let type = try #require(ComposeFiles.proofType(of: scheduler))
+            let layout = try #require(ComposeFiles.layouts[type], "scheduler \(name): unknown proof type \(type)")
+            #expect(ComposeFiles.flag("--port", in: command) == "\(layout.jobs)", "scheduler \(name) job port")
+            #expect(ComposeFiles.flag("--control-port", in: command) == "\(layout.control)", "scheduler \(name) control port")
+            let list = try #require(ComposeFiles.flag("--workers", in: command), "scheduler \(name) has no workers").split(separator: ",").map(String.init)
+            #expect(!list.isEmpty)
+            for entry in list {
+                let parts = entry.split(separator: ":").map(String.init)
+                try #require(parts.count == 2, "scheduler \(name): worker \(entry)")
+                let worker = try #require(workers[parts[0]], "scheduler \(name): \(parts[0]) is not a worker service")
+                usedWorkers.insert(parts[0])
+                let workerCommand = ComposeFiles.command(worker)
+                #expect(ComposeFiles.flag("--port", in: workerCommand) == parts[1], "scheduler \(name): \(entry) is not \(parts[0])'s port")
+                #expect(ComposeFiles.proofType(of: worker) == type, "scheduler \(name) (\(type)) has worker \(parts[0]) (\(ComposeFiles.proofType(of: worker) ?? "?"))")
+                #expect(!workerCommand.contains("--localhost"), "worker \(parts[0]) binds loopback: \(name) cannot reach it")
+                #expect(ComposeFiles.dependencies(of: scheduler).contains(parts[0]), "scheduler \(name) does not depend on \(parts[0])")
+            }
+            let ports = list.compactMap { $0.split(separator: ":").last.flatMap { Int($0) } }
+            #expect(ports.min() == layout.worker, "scheduler \(name): workers from \(ports.min() ?? 0), ctl up uses \(layout.worker)")
+        }
+        #expect(usedWorkers == Set(workers.keys), "workers no scheduler uses: \(Set(workers.keys).subtracting(usedWorkers).sorted())")
+    }
+
+    @Test("published host ports are unique")
+    func uniqueHostPorts() throws {
+        let services = try ComposeFiles.services()
+        var owners: [Int: [String]] = [:]
+        for (name, service) in services {
+            for entry in ComposeFiles.strings(service["ports"]) {
+                let port = try #require(ComposeFiles.hostPort(of: entry), "\(name) ports entry \(entry) has no fixed host port")
+                owners[port, default: []].append(name)
+            }
+        }
+        for (port, names) in owners.sorted(by: { $0.key < $1.key }) {
+            #expect(names.count == 1, "host port \(port) published by \(names.sorted())")
+        }
+        for layout in ComposeFiles.layouts.values { #expect(owners[layout.proxy] != nil, "no service publishes \(layout.proxy)") }
     }
 
     @Test("Prometheus scrapes the exporter's port")

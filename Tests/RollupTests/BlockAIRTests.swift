@@ -163,7 +163,7 @@ import Testing
 
     /// A spent nullifier at leaf index 5 re-inserted at "index 5 + p": the bits of 5 + p are a
     /// different (empty) leaf of the 2^64-leaf tree but the same field element. Every hash is
-    /// honest; only the canonical-index constraint (43: top 32 bits set ⇒ low 32 bits clear) fails.
+    /// honest; only the canonical-index constraint (40: top 32 bits set ⇒ low 32 bits clear) fails.
     @Test func nonCanonicalIndexRefused() throws {
         var rng = WitnessRNG(seed: 5)
         let spentNullifier = Word(rng.felt(), rng.felt(), rng.felt(), Felt(5))
@@ -187,7 +187,7 @@ import Testing
             _ = try Prover.prove(air: air, trace: trace, options: Self.options, threads: 2)
             Issue.record("a double spend through a non-canonical index was proven")
         } catch {
-            #expect("\(error)".contains("constraint 43 "), "\(error)")
+            #expect("\(error)".contains("constraint 40 "), "\(error)")
         }
         Self.expectNoValidProof(air, trace, "a non-canonical index")
     }

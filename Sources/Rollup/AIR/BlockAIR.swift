@@ -2,14 +2,13 @@ import STARK
 
 /// The block statement's tree transitions as one STARK: every account and nullifier leaf update
 /// is a depth-64 sparse-tree path walked twice side by side (old leaf → current root, new leaf →
-/// next root) over the same siblings, and a last segment hashes the new header.
+/// next root) over the same siblings.
 ///
 /// The trace is cut into segments of 64 cycles × 8 rows (one RPO256 permutation per cycle, as in
-/// the hasher chiplet), one segment per leaf update, then padding segments, then the header
-/// segment. Columns (see `BlockColumns`): the old chain's state A (12), the new chain's state B
-/// (12), the direction bit of the level, the remaining leaf index, two products that make the
-/// index's bits canonical, the segment flags (account update, nullifier update, header), and the
-/// two tree roots as registers.
+/// the hasher chiplet), one segment per leaf update, then padding segments. Columns (see
+/// `BlockColumns`): the old chain's state A (12), the new chain's state B (12), the direction bit
+/// of the level, the remaining leaf index, two products that make the index's bits canonical,
+/// the segment flags (account update, nullifier update), and the two tree roots as registers.
 ///
 /// What the constraints say, per update segment (flag `act` = account or nullifier):
 /// - both chains run the permutation rounds; every cycle starts with zero capacity and puts the
@@ -17,13 +16,12 @@ import STARK
 ///   A and B;
 /// - index = 2·(next level's index) + bit, and the 64th level leaves 0: the bits are the leaf
 ///   index; "all top 32 bits set ⇒ all low 32 bits clear" makes them its canonical encoding;
-/// - at the segment's end A's digest equals the tree's current root register, and the register
-///   takes B's digest; registers stay constant otherwise;
+/// - A's digest (the segment's last row) equals the tree's root register, and at the segment's
+///   end the register takes B's digest; registers stay constant otherwise;
 /// - the segment's first row offers (tree, index, old leaf, new leaf) on a LogUp bus; the verifier
 ///   takes the statement's leaf updates from it, so each is done exactly once.
 /// Boundary assertions: the registers start at the previous header's roots and end at the new
-/// header's; the header segment absorbs `previous ‖ [num,0,0,0] ‖ roots ‖ note root ‖ tx commitment`
-/// with carried capacity and outputs the new header commitment.
+/// header's. Every header field is a public input; the header commitment is a hash of them.
 public struct BlockAIR: AIR {
     public static let cycles = 64
     public static let segmentRows = cycles * HasherChiplet.cycle
@@ -39,15 +37,12 @@ public struct BlockAIR: AIR {
         traceInfo = TraceInfo(mainWidth: BlockColumns.width, auxWidth: 1, auxChallenges: 2, length: BlockAIR.rows(updates: updates.count))
     }
 
-    /// Trace rows for `updates` leaf updates: one segment each plus the header segment, rounded up to a power of two.
+    /// Trace rows for `updates` leaf updates: one segment each (at least one), rounded up to a power of two.
     public static func rows(updates: Int) -> Int {
         var rows = segmentRows
-        while rows < (updates + 1) * segmentRows { rows <<= 1 }
+        while rows < updates * segmentRows { rows <<= 1 }
         return rows
     }
-
-    /// First row of the header segment (the last segment).
-    public var headerRow: Int { traceInfo.length - BlockAIR.segmentRows }
 
     public var publicInputs: [Felt] { statement.elements }
 
@@ -59,14 +54,13 @@ public struct BlockAIR: AIR {
         }
         return Array(repeating: round, count: 24)
             + Array(repeating: d(1, 8), count: 4)          // bit, index, low, high constant within a cycle
-            + Array(repeating: d(1, seg), count: 3)        // segment flags constant within a segment
-            + Array(repeating: d(2), count: 6)             // booleans and exclusive flags
+            + Array(repeating: d(1, seg), count: 2)        // segment flags constant within a segment
+            + Array(repeating: d(2), count: 4)             // booleans and exclusive flags
             + [d(1, seg), d(1, seg)]                       // index steps, index ends at 0
             + [d(1, seg), d(1, seg), d(2, seg), d(2, seg), d(2, seg)]  // canonical index
             + Array(repeating: d(2, 8), count: 8)          // zero capacity at cycle starts
             + Array(repeating: d(3, 8), count: 4)          // shared siblings
             + Array(repeating: d(3, seg), count: 8)        // digest feeds the next level
-            + Array(repeating: d(2, seg), count: 4)        // header sponge carries its capacity
             + Array(repeating: d(1, seg), count: 8)        // registers constant within a segment
             + Array(repeating: d(2, seg), count: 16)       // roots checked and advanced at segment ends
     }
@@ -84,17 +78,20 @@ public struct BlockAIR: AIR {
         }
         word(BlockColumns.accountRoot, 0, previous.accountRoot)
         word(BlockColumns.nullifierRoot, 0, previous.nullifierRoot)
-        word(BlockColumns.accountRoot, last, header.accountRoot)
-        word(BlockColumns.nullifierRoot, last, header.nullifierRoot)
-        out.append(Assertion(column: BlockColumns.isHeader, step: last, value: .one))
-        // The header sponge: capacity [24 mod 8, 0, 0, 0] = 0, three blocks, digest after the third.
-        let h = headerRow, cycle = HasherChiplet.cycle
-        let blocks = header.hashedElements
-        word(BlockColumns.a + 8, h, .zero)
-        for b in 0..<3 {
-            for j in 0..<8 { out.append(Assertion(column: BlockColumns.a + j, step: h + b * cycle, value: blocks[8 * b + j])) }
+        // The new roots: in the registers after a padding segment; when the updates fill the trace,
+        // the last update's new chain ends at its tree's new root and the other register holds the other.
+        if updates.count * BlockAIR.segmentRows == traceInfo.length, let lastUpdate = updates.last {
+            if lastUpdate.tree == .account {
+                word(BlockColumns.b, last, header.accountRoot)
+                word(BlockColumns.nullifierRoot, last, header.nullifierRoot)
+            } else {
+                word(BlockColumns.accountRoot, last, header.accountRoot)
+                word(BlockColumns.b, last, header.nullifierRoot)
+            }
+        } else {
+            word(BlockColumns.accountRoot, last, header.accountRoot)
+            word(BlockColumns.nullifierRoot, last, header.nullifierRoot)
         }
-        word(BlockColumns.a, h + 3 * cycle - 1, header.commitment)
         return out
     }
 

@@ -10,12 +10,12 @@ public struct BlockTraceStep: Sendable {
 }
 
 /// Fills the block AIR's trace: one segment per step (in parallel: segments are independent once
-/// the paths and roots are known), padding segments, then the header segment.
+/// the paths and roots are known), then padding segments.
 enum BlockTrace {
     static func build(air: BlockAIR, steps: [BlockTraceStep], threads: Int) -> TraceTable {
         let n = air.traceInfo.length, width = BlockColumns.width
         let segments = n / BlockAIR.segmentRows
-        precondition(steps.count < segments, "the trace has no room for the header segment")
+        precondition(steps.count <= segments, "the trace has no room for every step")
         let header = air.statement.header
         let finalRoots = (header.accountRoot, header.nullifierRoot)
         let buffer = UnsafeMutableBufferPointer<Felt>.allocate(capacity: width * n)
@@ -28,8 +28,6 @@ enum BlockTrace {
                 let writer = SegmentWriter(base: base, rows: n, first: segment * BlockAIR.segmentRows)
                 if segment < steps.count {
                     writer.update(steps[segment])
-                } else if segment == segments - 1 {
-                    writer.header(header.hashedElements, roots: finalRoots)
                 } else {
                     writer.padding(roots: finalRoots)
                 }
@@ -98,19 +96,6 @@ private struct SegmentWriter {
     func padding(roots: (Word, Word)) {
         zeroChain(lane: BlockColumns.a)
         zeroChain(lane: BlockColumns.b)
-        idle(roots: roots)
-    }
-
-    /// Chain A absorbs the header's 24 elements (three blocks, capacity carried) and then zero
-    /// blocks, still carrying the capacity; chain B permutes zero states.
-    func header(_ elements: [Felt], roots: (Word, Word)) {
-        var state = RPO256.State()
-        for cycle in 0..<BlockAIR.cycles {
-            for j in 0..<8 { state[j] = cycle < 3 ? elements[8 * cycle + j] : .zero }
-            permutation(&state, lane: BlockColumns.a, cycle: cycle)
-        }
-        zeroChain(lane: BlockColumns.b)
-        fill(BlockColumns.isHeader, .one)
         idle(roots: roots)
     }
 

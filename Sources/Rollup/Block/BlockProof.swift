@@ -4,9 +4,10 @@ import STARK
 /// commits to, and the STARK proof of the state transition (PROTOCOL.md "Block proof").
 ///
 /// The proof binds: previous account and nullifier roots → new roots through one depth-64 path
-/// update per account and per nullifier (the listed updates), and the new header commitment.
-/// The note root and transaction commitment are recomputed by `verify()` from the listed batch
-/// note-tree roots and transaction ids.
+/// update per account and per nullifier (the listed updates), with every field of both headers as
+/// public inputs (so the new header commitment, their hash, is bound). The note root and
+/// transaction commitment are recomputed by `verify()` from the listed batch note-tree roots and
+/// transaction ids.
 public struct BlockProof: Hashable, Sendable {
     /// The largest proof the encoding carries: 16 MiB.
     public static let maxProofBytes = 16 << 20

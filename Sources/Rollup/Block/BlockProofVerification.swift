@@ -8,7 +8,7 @@ extension BlockProof {
 
     /// Checks everything: the header's link to the previous one, the note root and transaction
     /// commitment against the listed batch roots and transaction ids, unique accounts and
-    /// nullifiers, and the STARK proof of the tree transitions and header commitment.
+    /// nullifiers, and the STARK proof of the tree transitions (both headers are its public inputs).
     public func verify() throws {
         guard proof.count <= BlockProof.maxProofBytes else {
             throw ProtocolError.invalid("proof is \(proof.count) bytes; at most \(BlockProof.maxProofBytes)")
