@@ -47,9 +47,31 @@ struct HostPort: Sendable, CustomStringConvertible {
 struct ServiceProver: Sendable {
     let proxy: HostPort
 
-    /// Sends `payload` as a `kind` request and returns the proof payload; a gRPC error becomes a
-    /// `CommandError` naming the proxy and the code.
+    /// How long a refusal for load (RESOURCE_EXHAUSTED: the proxy's per-client rate limit or a
+    /// full queue) is retried before it becomes the caller's error.
+    static let busyRetries = 240
+
+    /// Sends `payload` as a `kind` request and returns the proof payload, pacing itself when the
+    /// service refuses for load; any other gRPC error becomes a `CommandError` naming the proxy and the code.
     func prove(_ kind: ProofKind, _ payload: [UInt8]) throws -> [UInt8] {
+        var attempt = 0
+        while true {
+            switch call(kind, payload) {
+            case .success(let proof):
+                return proof
+            case .failure(let error as RPCError) where error.code == .resourceExhausted && attempt < ServiceProver.busyRetries:
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.25)  // 240 × 0.25 s: a minute
+            case .failure(let error as RPCError):
+                throw CommandError("\(kind) proxy \(proxy): \(error.code): \(error.message)")
+            case .failure(let error):
+                throw CommandError("\(kind) proxy \(proxy): \(error)")
+            }
+        }
+    }
+
+    /// One blocking call.
+    private func call(_ kind: ProofKind, _ payload: [UInt8]) -> Result<[UInt8], Error> {
         let result = Mutexed<Result<[UInt8], Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let proxy = self.proxy
@@ -63,11 +85,7 @@ struct ServiceProver: Sendable {
             done.signal()
         }
         done.wait()
-        switch result.get()! {
-        case .success(let proof): return proof
-        case .failure(let error as RPCError): throw CommandError("\(kind) proxy \(proxy): \(error.code): \(error.message)")
-        case .failure(let error): throw CommandError("\(kind) proxy \(proxy): \(error)")
-        }
+        return result.get()!
     }
 }
 
