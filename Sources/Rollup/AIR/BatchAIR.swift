@@ -29,10 +29,7 @@ public struct BatchAIR: AIR {
     public var publicInputs: [Felt] { statement.elements }
 
     public var mainConstraintDegrees: [TransitionConstraintDegree] {
-        let scheduled = TransitionConstraintDegree(1, cycles: [traceInfo.length])
-        return HasherChiplet.constraintDegrees
-            + [scheduled]                                // start pinned to the schedule
-            + Array(repeating: scheduled, count: 12)     // constant lanes
+        HasherChiplet.constraintDegrees + ScheduledWireBus.laneConstraintDegrees(rows: traceInfo.length)
     }
 
     public var auxConstraintDegrees: [TransitionConstraintDegree] {
@@ -52,19 +49,8 @@ public struct BatchAIR: AIR {
     }
 
     public func auxAssertions(challenges: [QuadFelt]) -> [Assertion<QuadFelt>] {
-        let alpha = HasherChiplet.alphaPowers(challenges[0])
-        let beta = challenges[1]
-        var expected = QuadFelt.zero
-        for wire in schedule.publicWires {
-            let word = statement.value(ofPublicWire: wire.name).elements.map { QuadFelt($0) }
-            let message = word.withUnsafeBufferPointer { w in
-                alpha.withUnsafeBufferPointer { a in
-                    ScheduleColumns.portMessage(key: QuadFelt(ScheduleColumns.wireKey(wire.id)), isWire: .one,
-                                                word: w.baseAddress!, alpha: a.baseAddress!)
-                }
-            }
-            expected += (beta - message).inverse()
-        }
+        let wires = schedule.publicWires.map { ($0.id, statement.value(ofPublicWire: $0.name)) }
+        let expected = ScheduledWireBus.publicWireSum(wires, alpha: HasherChiplet.alphaPowers(challenges[0]), beta: challenges[1])
         return [Assertion(column: 0, step: 0, value: .zero), Assertion(column: 0, step: traceInfo.length - 1, value: expected)]
     }
 
@@ -73,14 +59,7 @@ public struct BatchAIR: AIR {
         let s = frame.current.baseAddress!
         let out = result.baseAddress!
         HasherChiplet.evaluate(s, frame.next.baseAddress!, periodic: periodic.baseAddress!, result: out)
-        let sched = periodic.baseAddress! + HasherChiplet.periodicColumns.count
-        var k = HasherChiplet.constraintDegrees.count
-        out[k] = s[HasherChiplet.start] - sched[ScheduleColumns.start]
-        k += 1
-        for lane in 0..<12 {
-            out[k] = sched[ScheduleColumns.constMask + lane] * s[lane] - sched[ScheduleColumns.constValue + lane]
-            k += 1
-        }
+        ScheduledWireBus.evaluateLanes(s, periodic.baseAddress! + HasherChiplet.periodicColumns.count, out + HasherChiplet.constraintDegrees.count)
     }
 
     public func evaluateMain(_ frame: EvaluationFrame<Felt>, periodic: UnsafeBufferPointer<Felt>, result: UnsafeMutableBufferPointer<Felt>) {
@@ -98,46 +77,16 @@ public struct BatchAIR: AIR {
         HasherChiplet.withAlphaPowers(challenges[0]) { alpha in
             let beta = challenges[1]
             let sched = periodic.baseAddress! + HasherChiplet.periodicColumns.count
-            let p = TransactionAIR.ports(main.current.baseAddress!, sched, alpha)
             let tLow = aux.current[1], tHigh = aux.current[2]
-            result[0] = tLow * (beta - p.lowMessage) - p.lowMultiplicity
-            result[1] = tHigh * (beta - p.highMessage) - p.highMultiplicity
+            ScheduledWireBus.evaluateFractions(main.current.baseAddress!, sched, tLow: tLow, tHigh: tHigh, alpha: alpha, beta: beta, result: result.baseAddress!)
             result[2] = aux.next[0] - aux.current[0] - tLow - tHigh
         }
     }
 
     public func buildAuxTrace(main: TraceTable, challenges: [QuadFelt]) -> [[QuadFelt]] {
-        let n = main.length
-        let alpha = HasherChiplet.alphaPowers(challenges[0])
-        let beta = challenges[1]
-        let columns = scheduleColumns.columns
-        var lowDen = [QuadFelt](repeating: .one, count: n), highDen = lowDen
-        var lowMul = [QuadFelt](repeating: .zero, count: n), highMul = lowMul
-        var row = [QuadFelt](repeating: .zero, count: 8)
-        var sched = [QuadFelt](repeating: .zero, count: ScheduleColumns.count)
-        alpha.withUnsafeBufferPointer { a in
-            for i in 0..<n {
-                for c in 0..<8 { row[c] = QuadFelt(main[c, i]) }
-                for c in 0..<ScheduleColumns.count { sched[c] = QuadFelt(columns[c][i]) }
-                row.withUnsafeBufferPointer { r in
-                    sched.withUnsafeBufferPointer { sc in
-                        let p = TransactionAIR.ports(r.baseAddress!, sc.baseAddress!, a.baseAddress!)
-                        lowDen[i] = beta - p.lowMessage
-                        lowMul[i] = p.lowMultiplicity
-                        highDen[i] = beta - p.highMessage
-                        highMul[i] = p.highMultiplicity
-                    }
-                }
-            }
-        }
-        let lowInv = BatchInversion.invert(lowDen), highInv = BatchInversion.invert(highDen)
-        var sum = [QuadFelt](repeating: .zero, count: n)
-        var tLow = [QuadFelt](repeating: .zero, count: n), tHigh = tLow
-        for i in 0..<n {
-            tLow[i] = lowMul[i] * lowInv[i]
-            tHigh[i] = highMul[i] * highInv[i]
-            if i + 1 < n { sum[i + 1] = sum[i] + tLow[i] + tHigh[i] }
-        }
+        let (tLow, tHigh) = ScheduledWireBus.fractions(main: main, schedule: scheduleColumns, alpha: HasherChiplet.alphaPowers(challenges[0]), beta: challenges[1])
+        var sum = [QuadFelt](repeating: .zero, count: main.length)
+        for i in 0..<(main.length - 1) { sum[i + 1] = sum[i] + tLow[i] + tHigh[i] }
         return [sum, tLow, tHigh]
     }
 

@@ -43,8 +43,7 @@ public struct TransactionAIR: AIR {
         let n = traceInfo.length
         let scheduled = TransitionConstraintDegree(1, cycles: [n])
         return HasherChiplet.constraintDegrees
-            + [scheduled]                                   // start pinned to the schedule
-            + Array(repeating: scheduled, count: 12)        // constant lanes
+            + ScheduledWireBus.laneConstraintDegrees(rows: n)    // start pinned, constant lanes
             + [scheduled] + Array(repeating: scheduled, count: 4)  // nonce, code root lanes
             + Array(repeating: TransitionConstraintDegree(1), count: 5)  // registers constant
             + LedgerSection.constraintDegrees
@@ -62,19 +61,8 @@ public struct TransactionAIR: AIR {
     }
 
     public func auxAssertions(challenges: [QuadFelt]) -> [Assertion<QuadFelt>] {
-        let alpha = HasherChiplet.alphaPowers(challenges[0])
-        let beta = challenges[1]
-        var expected = QuadFelt.zero
-        for wire in schedule.publicWires {
-            let word = statement.value(ofPublicWire: wire.name).elements.map { QuadFelt($0) }
-            let message = word.withUnsafeBufferPointer { w in
-                alpha.withUnsafeBufferPointer { a in
-                    ScheduleColumns.portMessage(key: QuadFelt(ScheduleColumns.wireKey(wire.id)), isWire: .one,
-                                                word: w.baseAddress!, alpha: a.baseAddress!)
-                }
-            }
-            expected += (beta - message).inverse()
-        }
+        let wires = schedule.publicWires.map { ($0.id, statement.value(ofPublicWire: $0.name)) }
+        let expected = ScheduledWireBus.publicWireSum(wires, alpha: HasherChiplet.alphaPowers(challenges[0]), beta: challenges[1])
         return [Assertion(column: 0, step: 0, value: .zero), Assertion(column: 0, step: traceInfo.length - 1, value: expected)]
     }
 
@@ -86,12 +74,8 @@ public struct TransactionAIR: AIR {
         HasherChiplet.evaluate(s, n, periodic: periodic.baseAddress!, result: out)
         let sched = periodic.baseAddress! + HasherChiplet.periodicColumns.count
         var k = HasherChiplet.constraintDegrees.count
-        out[k] = s[HasherChiplet.start] - sched[ScheduleColumns.start]
-        k += 1
-        for lane in 0..<12 {
-            out[k] = sched[ScheduleColumns.constMask + lane] * s[lane] - sched[ScheduleColumns.constValue + lane]
-            k += 1
-        }
+        ScheduledWireBus.evaluateLanes(s, sched, out + k)
+        k += ScheduledWireBus.laneConstraintCount
         let nonce = s[TransactionAIR.nonceColumn]
         out[k] = sched[ScheduleColumns.nonceBefore] * (s[1] - nonce) + sched[ScheduleColumns.nonceAfter] * (s[1] - nonce - E.one)
         k += 1
@@ -114,16 +98,6 @@ public struct TransactionAIR: AIR {
         constraints(frame, periodic, result)
     }
 
-    /// The word fractions' messages and multiplicities on a row (low/digest word, high word).
-    @inline(__always)
-    static func ports(_ s: UnsafePointer<QuadFelt>, _ sched: UnsafePointer<QuadFelt>, _ alpha: UnsafePointer<QuadFelt>)
-        -> (lowMessage: QuadFelt, lowMultiplicity: QuadFelt, highMessage: QuadFelt, highMultiplicity: QuadFelt)
-    {
-        let low = ScheduleColumns.portMessage(key: sched[ScheduleColumns.lowKey], isWire: sched[ScheduleColumns.lowIsWire], word: s, alpha: alpha)
-        let high = ScheduleColumns.portMessage(key: sched[ScheduleColumns.highKey], isWire: sched[ScheduleColumns.highIsWire], word: s + 4, alpha: alpha)
-        return (low, sched[ScheduleColumns.lowMultiplicity], high, sched[ScheduleColumns.highMultiplicity])
-    }
-
     public func evaluateAux(
         main: EvaluationFrame<QuadFelt>, aux: EvaluationFrame<QuadFelt>, periodic: UnsafeBufferPointer<QuadFelt>,
         challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>
@@ -132,10 +106,8 @@ public struct TransactionAIR: AIR {
             let beta = challenges[1]
             let s = main.current.baseAddress!
             let sched = periodic.baseAddress! + HasherChiplet.periodicColumns.count
-            let p = TransactionAIR.ports(s, sched, alpha)
             let tLow = aux.current[1], tHigh = aux.current[2]
-            result[0] = tLow * (beta - p.lowMessage) - p.lowMultiplicity
-            result[1] = tHigh * (beta - p.highMessage) - p.highMultiplicity
+            ScheduledWireBus.evaluateFractions(s, sched, tLow: tLow, tHigh: tHigh, alpha: alpha, beta: beta, result: result.baseAddress!)
             let ledger = LedgerSection.rowMessage(s + TransactionAIR.ledgerOffset, alpha: alpha[1])
             result[2] = (aux.next[0] - aux.current[0] - tLow - tHigh) * (beta - ledger.message) - ledger.multiplicity
         }
@@ -145,38 +117,21 @@ public struct TransactionAIR: AIR {
         let n = main.length
         let alpha = HasherChiplet.alphaPowers(challenges[0])
         let beta = challenges[1]
-        let periodic = periodicColumns
-        let chipletPeriodic = HasherChiplet.periodicColumns.count
-        var lowDen = [QuadFelt](repeating: .one, count: n), highDen = lowDen, ledgerDen = lowDen
-        var lowMul = [QuadFelt](repeating: .zero, count: n), highMul = lowMul, ledgerMul = lowMul
-        var row = [QuadFelt](repeating: .zero, count: main.width)
-        var sched = [QuadFelt](repeating: .zero, count: ScheduleColumns.count)
+        let (tLow, tHigh) = ScheduledWireBus.fractions(main: main, schedule: scheduleColumns, alpha: alpha, beta: beta)
+        var ledgerDen = [QuadFelt](repeating: .one, count: n), ledgerMul = [QuadFelt](repeating: .zero, count: n)
+        var row = [QuadFelt](repeating: .zero, count: LedgerSection.width)
         alpha.withUnsafeBufferPointer { a in
             for i in 0..<n {
-                for c in 0..<main.width { row[c] = QuadFelt(main[c, i]) }
-                for c in 0..<ScheduleColumns.count { sched[c] = QuadFelt(periodic[chipletPeriodic + c][i]) }
-                row.withUnsafeBufferPointer { r in
-                    sched.withUnsafeBufferPointer { sc in
-                        let p = TransactionAIR.ports(r.baseAddress!, sc.baseAddress!, a.baseAddress!)
-                        lowDen[i] = beta - p.lowMessage
-                        lowMul[i] = p.lowMultiplicity
-                        highDen[i] = beta - p.highMessage
-                        highMul[i] = p.highMultiplicity
-                        let ledger = LedgerSection.rowMessage(r.baseAddress! + TransactionAIR.ledgerOffset, alpha: a[1])
-                        ledgerDen[i] = beta - ledger.message
-                        ledgerMul[i] = ledger.multiplicity
-                    }
-                }
+                for c in 0..<LedgerSection.width { row[c] = QuadFelt(main[TransactionAIR.ledgerOffset + c, i]) }
+                let ledger = row.withUnsafeBufferPointer { LedgerSection.rowMessage($0.baseAddress!, alpha: a[1]) }
+                ledgerDen[i] = beta - ledger.message
+                ledgerMul[i] = ledger.multiplicity
             }
         }
-        let lowInv = BatchInversion.invert(lowDen), highInv = BatchInversion.invert(highDen), ledgerInv = BatchInversion.invert(ledgerDen)
+        let ledgerInv = BatchInversion.invert(ledgerDen)
         var sum = [QuadFelt](repeating: .zero, count: n)
-        var tLow = [QuadFelt](repeating: .zero, count: n), tHigh = tLow
-        for i in 0..<n {
-            tLow[i] = lowMul[i] * lowInv[i]
-            tHigh[i] = highMul[i] * highInv[i]
-            if i + 1 < n { sum[i + 1] = sum[i] + tLow[i] + tHigh[i] + ledgerMul[i] * ledgerInv[i] }
-        }
+        for i in 0..<(n - 1) { sum[i + 1] = sum[i] + tLow[i] + tHigh[i] + ledgerMul[i] * ledgerInv[i] }
         return [sum, tLow, tHigh]
     }
+
 }
