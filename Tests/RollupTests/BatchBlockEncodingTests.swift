@@ -2,18 +2,13 @@ import Testing
 import STARK
 @testable import Rollup
 
-/// The fuzz tests' reproducible generator: the witness generator's SplitMix64.
-private typealias BatchFuzzRNG = WitnessRNG
-
 /// Hand-made batch and block objects, built without hashing or proving: ids, roots and
 /// commitments are arbitrary words and every `proof` is a fake byte string.
 private enum BatchSample {
-    static let pMinus1 = Felt(unchecked: Felt.modulus - 1)
-    static let notCanonical = Felt(unchecked: UInt64.max)
-
-    /// A felt spread over all eight bytes (reduced, so canonical).
-    static func felt(_ seed: UInt64) -> Felt { Felt(seed &* 0x9E37_79B9_7F4A_7C15) }
-    static func word(_ seed: UInt64) -> Word { Word(felt(seed), felt(seed &+ 1), felt(seed &+ 2), felt(seed &+ 3)) }
+    static let pMinus1 = Sample.pMinus1
+    static let notCanonical = Sample.notCanonical
+    static func felt(_ seed: UInt64) -> Felt { Sample.felt(seed) }
+    static func word(_ seed: UInt64) -> Word { Sample.word(seed) }
     static func bytes(_ count: Int, _ seed: UInt64) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: UInt64($0) &* 31 &+ seed) }
     }
@@ -538,7 +533,7 @@ private enum WireSize {
     }
 
     /// Overwrites, bit flips, 0xFF runs (felts ≥ p, huge counts), insertions and deletions.
-    private static func mutate(_ bytes: [UInt8], _ rng: inout BatchFuzzRNG) -> [UInt8] {
+    private static func mutate(_ bytes: [UInt8], _ rng: inout EncodingFuzzRNG) -> [UInt8] {
         var out = bytes
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let at = Int.random(in: 0..<out.count, using: &rng)
@@ -570,7 +565,7 @@ private enum WireSize {
     }
 
     @Test func randomMutationsDecodeCanonicallyOrThrow() {
-        var rng = BatchFuzzRNG(seed: 0x4D42_4B50)
+        var rng = EncodingFuzzRNG(seed: 0x4D42_4B50)
         for p in Self.payloads {
             var decoded = 0, refused = 0
             var cases: Set<String> = []

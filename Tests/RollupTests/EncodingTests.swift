@@ -3,10 +3,10 @@ import STARK
 @testable import Rollup
 
 /// The fuzz tests' reproducible generator: the witness generator's SplitMix64.
-private typealias EncodingFuzzRNG = WitnessRNG
+typealias EncodingFuzzRNG = WitnessRNG
 
 /// Fixtures built without hashing (RPO is slow in debug builds): ids and commitments are arbitrary words.
-private enum Sample {
+enum Sample {
     /// The largest canonical element and a value the decoder must refuse.
     static let pMinus1 = Felt(unchecked: Felt.modulus - 1)
     static let notCanonical = Felt(unchecked: UInt64.max)
