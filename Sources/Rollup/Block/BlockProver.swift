@@ -14,11 +14,11 @@ public enum BlockProver {
         guard previous.number < UInt32.max else { throw ProtocolError.invalid("block number \(previous.number) cannot be incremented") }
         let number = previous.number + 1
         try PhaseTimings.measure(timings, "verify batches") { try verifyBatches(request.batches, threads: threads) }
-        return try PhaseTimings.measure(timings, "rules and tree updates") { try applyRules(request, number: number) }
+        return try PhaseTimings.measure(timings, "rules and tree updates") { try applyRules(request, number: number, threads: threads) }
     }
 
     /// The block rules on verified batches, then the tree updates through the witness paths.
-    static func applyRules(_ request: BlockProofRequest, number: UInt32) throws -> (statement: BlockStatement, steps: [BlockTraceStep], proof: BlockProof) {
+    static func applyRules(_ request: BlockProofRequest, number: UInt32, threads: Int) throws -> (statement: BlockStatement, steps: [BlockTraceStep], proof: BlockProof) {
         let previous = request.previousHeader
         let updates = try BlockRules.accountUpdates(request.batches, blockNumber: number, previous: previous)
         let nullifiers = try BlockRules.nullifiers(request.batches)
@@ -26,16 +26,16 @@ public enum BlockProver {
         // Account tree: one witness per updated account, leaf = the first initial commitment.
         var accounts = PartialSparseMerkleTree(root: previous.accountRoot)
         let accountWitnesses = try BlockRules.witnessesByKey(request.accountWitnesses, tree: "account")
+        var accountLeaves: [(index: UInt64, leaf: Word, path: MerklePath)] = []
         for u in updates {
             guard let w = accountWitnesses[u.key] else { throw ProtocolError.invalid("account \(u.accountID): no account-tree witness") }
             guard w.entries == [SparseMerkleTree.Entry(key: u.key, value: u.initialCommitment)] else {
                 if w.entries.isEmpty { throw ProtocolError.invalid("account \(u.accountID) is not in the account tree") }
                 throw ProtocolError.invalid("account \(u.accountID): the account tree holds another commitment than its first transaction starts from (stale state)")
             }
-            do { try accounts.add(index: w.index, leaf: SparseMerkleTree.leafHash(w.entries), path: w.path) } catch {
-                throw ProtocolError.invalid("account \(u.accountID): witness path: \(error.description)")
-            }
+            accountLeaves.append((w.index, SparseMerkleTree.leafHash(w.entries), w.path))
         }
+        try accounts.add(accountLeaves, threads: threads) { "account \(updates[$0].accountID): witness path" }
         if accountWitnesses.count != updates.count {
             let updated = Set(updates.map(\.key))
             let extra = accountWitnesses.keys.first { !updated.contains($0) }!
@@ -45,6 +45,7 @@ public enum BlockProver {
         // Nullifier tree: every new nullifier's leaf must be empty.
         var spent = PartialSparseMerkleTree(root: previous.nullifierRoot)
         let nullifierWitnesses = try BlockRules.witnessesByKey(request.nullifierWitnesses, tree: "nullifier")
+        var nullifierLeaves: [(index: UInt64, leaf: Word, path: MerklePath)] = []
         for n in nullifiers {
             guard let w = nullifierWitnesses[n] else { throw ProtocolError.invalid("nullifier \(n): no nullifier-tree witness") }
             if let entry = w.entries.first(where: { $0.key == n }) {
@@ -53,10 +54,9 @@ public enum BlockProver {
             guard w.entries.isEmpty else {
                 throw ProtocolError.invalid("nullifier \(n) shares its leaf index with a spent nullifier; such leaves are not supported")
             }
-            do { try spent.add(index: w.index, leaf: .zero, path: w.path) } catch {
-                throw ProtocolError.invalid("nullifier \(n): witness path: \(error.description)")
-            }
+            nullifierLeaves.append((w.index, .zero, w.path))
         }
+        try spent.add(nullifierLeaves, threads: threads) { "nullifier \(nullifiers[$0]): witness path" }
         if nullifierWitnesses.count != nullifiers.count {
             let listed = Set(nullifiers)
             let extra = nullifierWitnesses.keys.first { !listed.contains($0) }!

@@ -22,21 +22,55 @@ public struct PartialSparseMerkleTree: Sendable {
 
     /// Adds leaf `index` with its path; throws unless the path leads from `leaf` to the root.
     public mutating func add(index: UInt64, leaf: Word, path: MerklePath) throws(ProtocolError) {
-        guard path.depth == SparseMerkleTree.depth else {
-            throw .invalid("path has \(path.depth) siblings; a sparse tree path has \(SparseMerkleTree.depth)")
+        try insert(PartialSparseMerkleTree.reveal(index: index, leaf: leaf, path: path))
+    }
+
+    /// Adds many leaves with their paths, hashing the paths on up to `threads` threads; throws for
+    /// the first leaf (in order) whose path fails, its message prefixed with `name(k)`.
+    public mutating func add(_ leaves: [(index: UInt64, leaf: Word, path: MerklePath)], threads: Int,
+                             name: (Int) -> String) throws(ProtocolError) {
+        var revealed = [Revealed?](repeating: nil, count: leaves.count)
+        revealed.withUnsafeMutableBufferPointer { out in
+            let shared = UncheckedSendable(out.baseAddress!)
+            Parallel.forRanges(leaves.count, threads: threads, minChunk: 16) { range in
+                for k in range {
+                    let l = leaves[k]
+                    shared.value[k] = PartialSparseMerkleTree.reveal(index: l.index, leaf: l.leaf, path: l.path)
+                }
+            }
         }
-        var revealed: [(Position, Word)] = []
-        revealed.reserveCapacity(2 * SparseMerkleTree.depth)
+        for (k, r) in revealed.enumerated() {
+            do { try insert(r!) } catch { throw .invalid("\(name(k)): \(error.description)") }
+        }
+    }
+
+    /// The nodes one path reveals and the root it leads to (nil root: not a depth-64 path).
+    struct Revealed {
+        var nodes: [(Position, Word)]
+        var root: Word?
+    }
+
+    static func reveal(index: UInt64, leaf: Word, path: MerklePath) -> Revealed {
+        guard path.depth == SparseMerkleTree.depth else { return Revealed(nodes: [], root: nil) }
+        var nodes: [(Position, Word)] = []
+        nodes.reserveCapacity(2 * SparseMerkleTree.depth)
         var node = leaf
         for h in 0..<SparseMerkleTree.depth {
             let at = index >> UInt64(h)
             let sibling = path.siblings[h]
-            revealed.append((Position(height: UInt8(h), index: at), node))
-            revealed.append((Position(height: UInt8(h), index: at ^ 1), sibling))
+            nodes.append((Position(height: UInt8(h), index: at), node))
+            nodes.append((Position(height: UInt8(h), index: at ^ 1), sibling))
             node = at & 1 == 0 ? Hash.merge(node, sibling) : Hash.merge(sibling, node)
         }
-        guard node == root else { throw .invalid("the path does not lead to the tree's root") }
-        for (position, value) in revealed {
+        return Revealed(nodes: nodes, root: node)
+    }
+
+    private mutating func insert(_ revealed: Revealed) throws(ProtocolError) {
+        guard let reached = revealed.root else {
+            throw .invalid("a sparse tree path has \(SparseMerkleTree.depth) siblings")
+        }
+        guard reached == root else { throw .invalid("the path does not lead to the tree's root") }
+        for (position, value) in revealed.nodes {
             if let known = nodes[position], known != value { throw .invalid("the path disagrees with another path of the same tree") }
             nodes[position] = value
         }
