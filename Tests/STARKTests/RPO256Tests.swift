@@ -194,6 +194,31 @@ import Testing
         }
     }
 
+    /// The evaluators' linear layer: MDS·x + c, canonical, equal to the full-matrix reference
+    /// (edge states and the round constants as c, and x aliased with the output).
+    @Test func mdsAffineMatchesReference() throws {
+        let c = try Self.constants()
+        var rng = SplitMix64(seed: 0x4D44_5341)
+        for state in Self.testStates() {
+            for constants in [Array(repeating: Felt.zero, count: 12), (0..<12).map { Felt(c.ark1[3][$0]) }, rng.felts(12)] {
+                let expected = zip(Self.referenceMDS(state, c), constants).map { $0 + $1 }
+                var out = [Felt](repeating: .zero, count: 12)
+                state.withUnsafeBufferPointer { x in
+                    constants.withUnsafeBufferPointer { k in
+                        out.withUnsafeMutableBufferPointer { RPO256.mdsAffine(x.baseAddress!, plus: k.baseAddress!, into: $0.baseAddress!) }
+                    }
+                }
+                #expect(out == expected)
+                #expect(out.allSatisfy { $0.value < Felt.modulus })
+                var aliased = state
+                aliased.withUnsafeMutableBufferPointer { x in
+                    constants.withUnsafeBufferPointer { RPO256.mdsAffine(x.baseAddress!, plus: $0.baseAddress!, into: x.baseAddress!) }
+                }
+                #expect(aliased == expected)
+            }
+        }
+    }
+
     @Test func sboxesAreInverse() throws {
         var rng = SplitMix64(seed: 77)
         var states = Self.testStates()

@@ -90,12 +90,13 @@ public enum BlockColumns {
         let bitS = s[bit], bitN = n[bit]
         let acc = s[isAccount], nul = s[isNullifier]
         let active = acc + nul
+        // (No array literals in this function: it runs once per constraint-evaluation row.)
         var i = 24
-        for c in [bit, index, low, high] {
+        for c in bit...high {  // bit, index, low, high
             out[i] = k * (n[c] - s[c]); i += 1
         }
         let within = one - end
-        for c in [isAccount, isNullifier] {
+        for c in isAccount...isNullifier {
             out[i] = within * (n[c] - s[c]); i += 1
         }
         out[i] = bitS * (one - bitS); i += 1
@@ -125,7 +126,7 @@ public enum BlockColumns {
         }
         // Each digest goes into the next level's rate, left or right by the next bit.
         let chain = inner * active
-        for base in [a, b] {
+        for base in stride(from: a, through: b, by: b - a) {
             for j in 0..<4 {
                 let d = s[base + j]
                 out[i] = chain * (n[base + j] - d + bitN * (n[base + 4 + j] - n[base + j])); i += 1
@@ -137,7 +138,8 @@ public enum BlockColumns {
         for j in 0..<8 {
             out[i] = within * (n[accountRoot + j] - s[accountRoot + j]); i += 1
         }
-        for (register, flag) in [(accountRoot, acc), (nullifierRoot, nul)] {
+        for t in 0..<2 {
+            let register = t == 0 ? accountRoot : nullifierRoot, flag = t == 0 ? acc : nul
             for j in 0..<4 {
                 let r = s[register + j]
                 out[i] = beforeEnd * flag * (n[a + j] - r); i += 1

@@ -113,6 +113,28 @@ public enum HasherChiplet {
         _ s: UnsafePointer<E>, _ n: UnsafePointer<E>, periodic: UnsafePointer<E>, result: UnsafeMutablePointer<E>
     ) {
         let k = periodic[0]
+        if E.self == Felt.self {
+            // The prover's path (once per constraint-evaluation row): the shift-and-add MDS.
+            let sF = UnsafeRawPointer(s).assumingMemoryBound(to: Felt.self)
+            let nF = UnsafeRawPointer(n).assumingMemoryBound(to: Felt.self)
+            let pF = UnsafeRawPointer(periodic).assumingMemoryBound(to: Felt.self)
+            let out = UnsafeMutableRawPointer(result).assumingMemoryBound(to: Felt.self)
+            withUnsafeTemporaryAllocation(of: Felt.self, capacity: 12) { tmp in
+                let a = tmp.baseAddress!
+                RPO256.mdsAffine(sF, plus: pF + 2, into: a)
+                for i in 0..<12 {
+                    let x = a[i], x2 = x * x
+                    a[i] = x2 * x2 * x2 * x
+                }
+                RPO256.mdsAffine(a, plus: pF + 14, into: a)
+                let kF = pF[0]
+                for i in 0..<12 {
+                    let x = nF[i], x2 = x * x
+                    out[i] = kF * (x2 * x2 * x2 * x - a[i])
+                }
+            }
+            return
+        }
         mds.withUnsafeBufferPointer { m in
             withUnsafeTemporaryAllocation(of: E.self, capacity: 24) { tmp in
                 let a = tmp.baseAddress!

@@ -173,6 +173,21 @@ public enum RPO256 {
         }
     }
 
+    /// y ← MDS·x + c over the field, canonical: a round's linear layer for AIR evaluators (the
+    /// shift-and-add MDS instead of 144 general products). `x`, `c`, `y` hold 12 lanes; `y` may alias `x`.
+    @inlinable @inline(__always)
+    public static func mdsAffine(_ x: UnsafePointer<Felt>, plus c: UnsafePointer<Felt>, into y: UnsafeMutablePointer<Felt>) {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 24) { buf in
+            let lanes = buf.baseAddress!, constants = lanes + 12
+            for j in 0..<12 {
+                lanes[j] = x[j].value
+                constants[j] = c[j].value
+            }
+            mdsAddConstants(lanes, constants)
+            for j in 0..<12 { y[j] = Felt(unchecked: canonical(lanes[j])) }
+        }
+    }
+
     /// d[i] ← a[i]·b[i] for the 12 lanes (non-canonical); `d` may alias `a` or `b`.
     @inlinable @inline(__always)
     static func mul12(_ d: UnsafeMutablePointer<UInt64>, _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>) {
