@@ -119,6 +119,27 @@ import Testing
         }
     }
 
+    /// The boundary cases of the new-root assertions: an empty block (one padding segment), updates
+    /// that fill the trace exactly with an account or a nullifier last, and padding after them.
+    @Test(arguments: [(0, 0), (1, 0), (0, 1), (2, 2), (2, 1)])
+    func traceShapes(_ accounts: Int, _ nullifiers: Int) throws {
+        let f = Self.fixture(updatedAccounts: accounts, nullifiers: nullifiers)
+        let air = BlockAIR(statement: f.statement)
+        let trace = BlockTrace.build(air: air, steps: f.steps, threads: 2)
+        let proof = try Prover.prove(air: air, trace: trace, options: Self.options, threads: 2)
+        try Verifier.verify(proof: proof, air: air)
+        var wrong = f.statement
+        wrong.header.nullifierRoot.e2 += .one
+        #expect(throws: StarkError.self) { try Verifier.verify(proof: proof, air: BlockAIR(statement: wrong)) }
+        // A prover claiming another new root for the tree its last segment updates is refused.
+        if accounts + nullifiers > 0 {
+            var claimed = f.statement
+            if nullifiers > 0 { claimed.header.nullifierRoot.e0 += .one } else { claimed.header.accountRoot.e0 += .one }
+            let forged = BlockAIR(statement: claimed)
+            #expect(throws: StarkError.self) { try Prover.prove(air: forged, trace: trace, options: Self.options, threads: 2) }
+        }
+    }
+
     /// A forged trace (the prover's check off) must not yield a verifying proof.
     static func expectNoValidProof(_ air: BlockAIR, _ trace: TraceTable, _ what: String) {
         #expect(throws: StarkError.self, "\(what): the prover's check") {
