@@ -118,6 +118,13 @@ import Testing
         let (entries, path) = chain.accountTree.openLeaf(AccountUpdate.key(other))
         extra.accountWitnesses.append(SparseLeafWitness(key: AccountUpdate.key(other), entries: entries, path: path))
         #expect(throws: ProtocolError.self) { try BlockProver.prepare(extra, threads: 2) }
+        // Too many tree updates: refused before any batch is verified.
+        var huge = request
+        let filler = (0..<BlockProofRequest.maxTreeUpdates).map { Word(Felt(UInt64($0)), .one, .one, .one) }
+        huge.batches[0].transactions[0].nullifiers += filler
+        #expect { try BlockProver.prepare(huge, threads: 2) } throws: { error in
+            "\(error)".contains("at most \(BlockProofRequest.maxTreeUpdates) tree updates")
+        }
         // A missing nullifier witness.
         var missing = request
         missing.nullifierWitnesses.removeLast()

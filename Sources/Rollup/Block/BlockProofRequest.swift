@@ -24,6 +24,10 @@ public struct SparseLeafWitness: Hashable, Sendable {
 public struct BlockProofRequest: Hashable, Sendable {
     /// The most batches one block carries.
     public static let maxBatches = 64
+    /// The most tree updates (updated accounts + new nullifiers) one block proof performs: each is
+    /// a 512-row trace segment, and 4,096 of them make a 2^21-row trace that needs about 12 GiB
+    /// to prove (2,048: 2^20 rows, 6 GiB). A larger block is refused before any work.
+    public static let maxTreeUpdates = 4096
     public var previousHeader: BlockHeader
     public var batches: [ProvenBatch]
     /// One per updated account (any order), key `[0,0,0,id]`.

@@ -13,6 +13,9 @@ extension BlockProof {
         guard proof.count <= BlockProof.maxProofBytes else {
             throw ProtocolError.invalid("proof is \(proof.count) bytes; at most \(BlockProof.maxProofBytes)")
         }
+        guard accountUpdates.count + nullifiers.count <= BlockProofRequest.maxTreeUpdates else {
+            throw ProtocolError.invalid("\(accountUpdates.count + nullifiers.count) tree updates; at most \(BlockProofRequest.maxTreeUpdates)")
+        }
         guard previousHeader.number < UInt32.max, header.number == previousHeader.number + 1 else {
             throw ProtocolError.invalid("block \(header.number) does not follow block \(previousHeader.number)")
         }

@@ -13,6 +13,12 @@ public enum BlockProver {
         }
         guard previous.number < UInt32.max else { throw ProtocolError.invalid("block number \(previous.number) cannot be incremented") }
         let number = previous.number + 1
+        // Bound the work before doing any: accounts touched and nullifiers spent, as the batches list them.
+        let touched = Set(request.batches.flatMap { $0.transactions.map(\.accountID) }).count
+        let spent = request.batches.reduce(0) { $0 + $1.transactions.reduce(0) { $0 + $1.nullifiers.count } }
+        guard touched + spent <= BlockProofRequest.maxTreeUpdates else {
+            throw ProtocolError.invalid("the block updates \(touched) accounts and \(spent) nullifiers; at most \(BlockProofRequest.maxTreeUpdates) tree updates in all")
+        }
         try PhaseTimings.measure(timings, "verify batches") { try verifyBatches(request.batches, threads: threads) }
         return try PhaseTimings.measure(timings, "rules and tree updates") { try applyRules(request, number: number, threads: threads) }
     }
