@@ -62,7 +62,9 @@ struct ProverRun<H: StarkHasher> {
         let domain = LDEDomain(traceLength: n, blowup: options.blowupFactor)
         var transcript = Transcript<H>(seed: transcriptContext(options: options, traceInfo: info) + air.publicInputs)
 
-        if checkTrace { try TraceValidator(air: air).check(main: trace.columns) }
+        if checkTrace {
+            try measure("trace check") { () throws(StarkError) in try TraceValidator(air: air, threads: threads).check(main: trace.columns) }
+        }
 
         // 1. Main trace: interpolate, extend, commit.
         let main = measure("trace commit") {
@@ -82,8 +84,10 @@ struct ProverRun<H: StarkHasher> {
             }
             auxAssertions = air.auxAssertions(challenges: auxChallenges)
             if checkTrace {
-                try TraceValidator(air: air).checkAux(
-                    main: trace.columns, aux: columns, challenges: auxChallenges, assertions: auxAssertions)
+                try measure("trace check") { () throws(StarkError) in
+                    try TraceValidator(air: air, threads: threads).checkAux(
+                        main: trace.columns, aux: columns, challenges: auxChallenges, assertions: auxAssertions)
+                }
             }
             let committed = measure("aux trace commit") {
                 SegmentCommitment<H, QuadFelt>(traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads)
