@@ -1,6 +1,14 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// What every service executable (worker, scheduler, proxy, exporter) uses besides its libraries:
+/// the command line, logging and the service lifecycle.
+let serviceProcess: [Target.Dependency] = [
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
 let package = Package(
     name: "MidenRemoteProver",
     platforms: [.macOS(.v15)],
@@ -59,7 +67,7 @@ let package = Package(
             ],
             exclude: ["Generated/proto.sha256"]
         ),
-        // The proving service's logic: worker, (later) scheduler, proxy and exporter services.
+        // The proving service's logic: worker, scheduler, proxy and exporter services.
         .target(
             name: "ProverService",
             dependencies: [
@@ -77,42 +85,22 @@ let package = Package(
         // A prover worker: serves remote_prover.Api/Prove for one proof type.
         .executableTarget(
             name: "worker",
-            dependencies: [
-                "ProverService", "Rollup",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["ProverService", "Rollup"] + serviceProcess
         ),
         // The public gRPC endpoint: checks, rate limits and forwards jobs to schedulers over ZeroMQ.
         .executableTarget(
             name: "proxy",
-            dependencies: [
-                "ProverService", "Rollup", "Wire",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["ProverService", "Rollup", "Wire"] + serviceProcess
         ),
         // The metrics exporter: subscribes to proxy/scheduler metric events, serves Prometheus /metrics.
         .executableTarget(
             name: "metrics-exporter",
-            dependencies: [
-                "ProverService", "Wire",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["ProverService", "Wire"] + serviceProcess
         ),
         // The scheduler: the job queue and worker pool behind a ZeroMQ job endpoint and control endpoint.
         .executableTarget(
             name: "scheduler",
-            dependencies: [
-                "ProverService", "Rollup", "Wire",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["ProverService", "Rollup", "Wire"] + serviceProcess
         ),
         // Release-mode benchmark of the engine on the example statements.
         .executableTarget(
@@ -122,7 +110,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Operator command line: witnesses, hashing, (later) cluster control, proving and verifying.
+        // Operator command line: local cluster, witnesses, hashing, worker control, proving and verifying.
         .executableTarget(
             name: "ctl",
             dependencies: [

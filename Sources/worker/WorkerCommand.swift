@@ -29,7 +29,6 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
         }
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
-        guard ProvingBackend.supports(kind) else { throw ValidationError("\(kind) proving is not implemented in this build yet") }
         let config = WorkerConfiguration(
             kind: kind,
             port: try port ?? Configuration.environment("MRP_WORKER_PORT").map(parsePort) ?? WorkerConfiguration.defaultPort,

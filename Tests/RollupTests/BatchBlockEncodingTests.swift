@@ -532,27 +532,6 @@ private enum WireSize {
             == "truncated at byte \(request.count - 4 - 8) while reading account witness 0: path sibling 63: element 3 (need 8 bytes, have 0)")
     }
 
-    /// Overwrites, bit flips, 0xFF runs (felts ≥ p, huge counts), insertions and deletions.
-    private static func mutate(_ bytes: [UInt8], _ rng: inout EncodingFuzzRNG) -> [UInt8] {
-        var out = bytes
-        for _ in 0..<Int.random(in: 1...3, using: &rng) {
-            let at = Int.random(in: 0..<out.count, using: &rng)
-            switch Int.random(in: 0..<6, using: &rng) {
-            case 0: out[at] = UInt8.random(in: 0...255, using: &rng)
-            case 1: out[at] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-            case 2:
-                let end = min(out.count, at + Int.random(in: 4...8, using: &rng))
-                for k in at..<end { out[k] = 0xFF }
-            case 3:
-                let end = min(out.count, at + Int.random(in: 1...8, using: &rng))
-                for k in at..<end { out[k] = UInt8.random(in: 0...255, using: &rng) }
-            case 4: out.insert(contentsOf: (0..<Int.random(in: 1...4, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: at)
-            default:
-                if out.count > 1 { out.removeSubrange(at..<min(out.count, at + Int.random(in: 1...4, using: &rng))) }
-            }
-        }
-        return out
-    }
 
     /// Re-encodes a payload of `kind` the way its codec would, or nil if it does not decode.
     private static func reencode(_ kind: PayloadKind, _ bytes: [UInt8]) -> [UInt8]? {
@@ -570,7 +549,7 @@ private enum WireSize {
             var decoded = 0, refused = 0
             var cases: Set<String> = []
             for trial in 0..<1_500 {
-                let mutated = Self.mutate(p.bytes, &rng)
+                let mutated = EncodingFuzzTests.mutate(p.bytes, &rng)
                 if let error = p.decode(mutated) {
                     refused += 1
                     cases.insert(EncodingFuzzTests.kind(error))

@@ -420,7 +420,7 @@ private func provenError(_ tx: ProvenTransaction) -> DecodingError? { provenErro
     }
 
     /// Overwrites, bit flips, 0xFF runs (to hit felts ≥ p and amounts ≥ 2^63), insertions and deletions.
-    fileprivate static func mutate(_ bytes: [UInt8], _ rng: inout EncodingFuzzRNG) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ rng: inout EncodingFuzzRNG) -> [UInt8] {
         var out = bytes
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let at = Int.random(in: 0..<out.count, using: &rng)

@@ -192,3 +192,31 @@ import STARKExamples
         }
     }
 }
+
+/// The prover's trace check runs in parallel chunks and must still name the first failing row.
+@Suite struct TraceCheckTests {
+    static let rows = 1 << 14
+
+    static func failure(_ forgedRows: [Int], threads: Int) -> String? {
+        var (trace, result) = FibonacciAIR.trace(rows: rows)
+        for r in forgedRows { trace[0, r] = trace[0, r] + .one }
+        do {
+            try TraceValidator(air: FibonacciAIR(rows: rows, result: result), threads: threads).check(main: trace.columns)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func reportsTheFirstFailingRowWhateverTheChunking() {
+        // Rows in different chunks (2 or 4 threads: chunks of 8191 or 4096 rows); the lowest is reported.
+        for threads in [1, 2, 4] {
+            #expect(Self.failure([], threads: threads) == nil)
+            for forged in [[12_000, 3_000], [9_000], [5_000, 100]] {
+                let first = forged.min()!
+                let message = Self.failure(forged, threads: threads) ?? "none"
+                #expect(message.contains("between rows \(first - 1) and \(first)"), "threads \(threads), rows \(forged): \(message)")
+            }
+        }
+    }
+}

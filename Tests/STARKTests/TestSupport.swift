@@ -1,21 +1,5 @@
 @testable import STARK
 
-/// A small deterministic generator so failing cases reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func felt() -> Felt { Felt(next()) }
-    mutating func quad() -> QuadFelt { QuadFelt(felt(), felt()) }
-    mutating func felts(_ n: Int) -> [Felt] { (0..<n).map { _ in felt() } }
-}
-
 /// Options for fast debug-mode proofs that still pass the verifier's 96-bit floor.
 let fastOptions = ProofOptions(numQueries: 28, blowupFactor: 16, grindingBits: 0, friFoldingFactor: 4, friRemainderMaxDegree: 7)
 

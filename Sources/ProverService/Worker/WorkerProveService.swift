@@ -77,10 +77,7 @@ public final class WorkerProveService: RemoteProver_Api.ServiceProtocol, Sendabl
             return .with { $0.payload = .init(proof) }
         case .failure(let error):
             logger.info("refused: bad witness", metadata: ["error": "\(error)"])
-            switch error {
-            case .invalidWitness(let message): throw RPCError(code: .invalidArgument, message: message)
-            case .unsupported(let message): throw RPCError(code: .unimplemented, message: message)
-            }
+            throw RPCError(code: .invalidArgument, message: error.description)
         }
     }
 }

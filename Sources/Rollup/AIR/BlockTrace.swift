@@ -99,12 +99,23 @@ private struct SegmentWriter {
         idle(roots: roots)
     }
 
+    /// Every cycle permutes the zero state: the same 8 rows, computed once.
     private func zeroChain(lane: Int) {
         for cycle in 0..<BlockAIR.cycles {
-            var state = RPO256.State()
-            permutation(&state, lane: lane, cycle: cycle)
+            for r in 0..<HasherChiplet.cycle {
+                for j in 0..<12 { set(lane + j, cycle * HasherChiplet.cycle + r, SegmentWriter.zeroPermutationRows[r][j]) }
+            }
         }
     }
+
+    /// The states of a zero-state permutation before each round (and its output on row 7).
+    static let zeroPermutationRows: [[Felt]] = {
+        var state = RPO256.State()
+        return (0..<HasherChiplet.cycle).map { r in
+            defer { if r < 7 { RPO256.applyRound(&state, round: r) } }
+            return state.elements
+        }
+    }()
 
     private func idle(roots: (Word, Word)) {
         // Zero bits: low stays 1, high drops to 0 at level 32.

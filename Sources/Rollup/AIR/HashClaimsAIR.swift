@@ -25,14 +25,7 @@ public struct HashClaimsAIR: AIR {
     public var auxConstraintDegrees: [TransitionConstraintDegree] { [HasherChiplet.busDegree] }
     public var periodicColumns: [[Felt]] { HasherChiplet.periodicColumns }
 
-    public var mainAssertions: [Assertion<Felt>] {
-        let lastRow = traceInfo.length - 1
-        return [Assertion(column: HasherChiplet.start, step: 0, value: .one),
-                Assertion(column: HasherChiplet.addr, step: 0, value: .zero),
-                Assertion(column: HasherChiplet.block, step: 0, value: .zero),
-                Assertion(column: HasherChiplet.used, step: lastRow, value: .zero),
-                Assertion(column: HasherChiplet.last, step: lastRow, value: .one)]
-    }
+    public var mainAssertions: [Assertion<Felt>] { HasherChiplet.boundaryAssertions(rows: traceInfo.length) }
 
     public func auxAssertions(challenges: [QuadFelt]) -> [Assertion<QuadFelt>] {
         let alpha = HasherChiplet.alphaPowers(challenges[0])

@@ -79,6 +79,16 @@ public enum HasherChiplet {
         }
     }
 
+    /// The chiplet's boundary assertions when it fills the whole trace from row 0: the first cycle
+    /// starts hash 0 at block 0, and the last row ends a padding hash.
+    public static func boundaryAssertions(rows: Int) -> [Assertion<Felt>] {
+        [Assertion(column: start, step: 0, value: .one),
+         Assertion(column: addr, step: 0, value: .zero),
+         Assertion(column: block, step: 0, value: .zero),
+         Assertion(column: used, step: rows - 1, value: .zero),
+         Assertion(column: last, step: rows - 1, value: .one)]
+    }
+
     /// Evaluates the chiplet's main constraints into `result[0..<constraintDegrees.count]`.
     /// `s` and `n` are the current and next rows starting at the chiplet's first column;
     /// `periodic` starts at the chiplet's periodic columns.

@@ -18,4 +18,17 @@ public struct AccountUpdate: Hashable, Sendable {
 
     /// The account tree key of `id`.
     public static func key(_ id: Felt) -> Word { Word(.zero, .zero, .zero, id) }
+
+    /// Successive updates merged into one per account, in order of first appearance: the initial
+    /// commitment of its first update and the final commitment of its last. Chaining (each update
+    /// starting where the previous one of the account ended) is the caller's rule to check.
+    public static func merged<S: Sequence>(_ updates: S) -> [AccountUpdate] where S.Element == AccountUpdate {
+        var order: [Felt] = []
+        var merged: [Felt: AccountUpdate] = [:]
+        for u in updates {
+            if merged[u.accountID] == nil { order.append(u.accountID) }
+            merged[u.accountID, default: u].finalCommitment = u.finalCommitment
+        }
+        return order.map { merged[$0]! }
+    }
 }

@@ -38,18 +38,8 @@ public struct ProvenBatch: Hashable, Sendable {
     /// One update per touched account, in order of first appearance: the initial commitment of
     /// its first transaction and the final commitment of its last (`verify()` checks they chain).
     public var accountUpdates: [AccountUpdate] {
-        var order: [Felt] = []
-        var updates: [Felt: AccountUpdate] = [:]
-        for tx in transactions {
-            if var u = updates[tx.accountID] {
-                u.finalCommitment = tx.finalCommitment
-                updates[tx.accountID] = u
-            } else {
-                order.append(tx.accountID)
-                updates[tx.accountID] = AccountUpdate(accountID: tx.accountID, initialCommitment: tx.initialCommitment,
-                                                      finalCommitment: tx.finalCommitment)
-            }
-        }
-        return order.map { updates[$0]! }
+        AccountUpdate.merged(transactions.lazy.map {
+            AccountUpdate(accountID: $0.accountID, initialCommitment: $0.initialCommitment, finalCommitment: $0.finalCommitment)
+        })
     }
 }

@@ -7,8 +7,8 @@ enum BlockRules {
     /// The block's account updates: per account, the first batch's initial commitment and the last
     /// one's final, in order of first appearance; each batch must start where the previous left off.
     static func accountUpdates(_ batches: [ProvenBatch], blockNumber: UInt32, previous: BlockHeader) throws(ProtocolError) -> [AccountUpdate] {
-        var order: [Felt] = []
-        var merged: [Felt: (update: AccountUpdate, batch: Int)] = [:]
+        var lastBatch: [Felt: (final: Word, batch: Int)] = [:]
+        let perBatch = batches.map(\.accountUpdates)
         for (k, batch) in batches.enumerated() {
             guard batch.referenceBlock.number <= previous.number else {
                 throw .invalid("batch \(k): references block \(batch.referenceBlock.number), after the previous block \(previous.number)")
@@ -16,20 +16,14 @@ enum BlockRules {
             guard batch.expiration >= blockNumber else {
                 throw .invalid("batch \(k): expired at block \(batch.expiration); this is block \(blockNumber)")
             }
-            for u in batch.accountUpdates {
-                if let (known, j) = merged[u.accountID] {
-                    guard known.finalCommitment == u.initialCommitment else {
-                        throw .invalid("batch \(k): account \(u.accountID) starts from another commitment than batch \(j) left it at")
-                    }
-                    merged[u.accountID] = (AccountUpdate(accountID: u.accountID, initialCommitment: known.initialCommitment,
-                                                         finalCommitment: u.finalCommitment), k)
-                } else {
-                    order.append(u.accountID)
-                    merged[u.accountID] = (u, k)
+            for u in perBatch[k] {
+                if let (final, j) = lastBatch[u.accountID], final != u.initialCommitment {
+                    throw .invalid("batch \(k): account \(u.accountID) starts from another commitment than batch \(j) left it at")
                 }
+                lastBatch[u.accountID] = (u.finalCommitment, k)
             }
         }
-        return order.map { merged[$0]!.update }
+        return AccountUpdate.merged(perBatch.joined())
     }
 
     /// Every nullifier of the block in batch order; throws if one appears twice.

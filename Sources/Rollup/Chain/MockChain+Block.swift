@@ -61,13 +61,7 @@ extension MockChain {
     /// One update per account touched by `batches`, in order of first appearance: the initial
     /// commitment of its first batch and the final commitment of its last.
     public static func accountUpdates(of batches: [ProvenBatch]) -> [AccountUpdate] {
-        var order: [Felt] = []
-        var updates: [Felt: AccountUpdate] = [:]
-        for update in batches.flatMap(\.accountUpdates) {
-            if updates[update.accountID] == nil { order.append(update.accountID) }
-            updates[update.accountID, default: update].finalCommitment = update.finalCommitment
-        }
-        return order.map { updates[$0]! }
+        AccountUpdate.merged(batches.flatMap(\.accountUpdates))
     }
 
     static func witness(_ tree: SparseMerkleTree, key: Word) -> SparseLeafWitness {

@@ -1,16 +1,13 @@
 import STARK
 
-/// Why a proving request failed: the caller's fault (a bad witness, named) or unsupported.
+/// Why a proving request failed: the caller's fault (a bad witness, named).
 public enum ProvingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The payload cannot be decoded or breaks a protocol rule; the message names the problem.
     case invalidWitness(String)
-    /// This build cannot prove this kind yet.
-    case unsupported(String)
 
     public var description: String {
         switch self {
         case .invalidWitness(let m): return m
-        case .unsupported(let m): return m
         }
     }
 }
@@ -25,9 +22,6 @@ public struct ProvingBackend: Sendable {
         self.options = options
         self.threads = max(1, threads)
     }
-
-    /// True if this build can prove `kind` (all three kinds).
-    public static func supports(_ kind: ProofKind) -> Bool { true }
 
     /// Proves a witness (the kind's witness encoding) and returns the kind's proven-object
     /// encoding; throws `ProvingError.invalidWitness` naming what is wrong with the witness (an
