@@ -121,9 +121,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test support: the trace mutation harness every AIR's soundness tests use.
+        .target(
+            name: "AIRTesting",
+            dependencies: ["STARK"],
+            path: "Tests/AIRTesting"
+        ),
         .testTarget(
             name: "STARKTests",
-            dependencies: ["STARK", "STARKExamples"],
+            dependencies: ["STARK", "STARKExamples", "AIRTesting"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -142,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RollupTests",
-            dependencies: ["Rollup", "STARK"],
+            dependencies: ["Rollup", "STARK", "AIRTesting"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -63,6 +63,7 @@ public struct BlockAIR: AIR {
             + Array(repeating: d(3, seg), count: 8)        // digest feeds the next level
             + Array(repeating: d(1, seg), count: 8)        // registers constant within a segment
             + Array(repeating: d(2, seg), count: 16)       // roots checked and advanced at segment ends
+            + [d(2, seg), d(2, seg)]                       // layout: padding only after updates, nullifiers after accounts
     }
 
     public var auxConstraintDegrees: [TransitionConstraintDegree] { [TransitionConstraintDegree(3, cycles: [BlockAIR.segmentRows])] }
@@ -78,10 +79,16 @@ public struct BlockAIR: AIR {
         }
         word(BlockColumns.accountRoot, 0, previous.accountRoot)
         word(BlockColumns.nullifierRoot, 0, previous.nullifierRoot)
+        // The last segment's kind, which no transition reaches beyond: with the layout constraints
+        // and the bus, every segment's place is then fixed by the statement.
+        let fills = updates.count * BlockAIR.segmentRows == traceInfo.length
+        let lastTree = fills ? updates.last?.tree : nil
+        out.append(Assertion(column: BlockColumns.isAccount, step: last, value: lastTree == .account ? .one : .zero))
+        out.append(Assertion(column: BlockColumns.isNullifier, step: last, value: lastTree == .nullifier ? .one : .zero))
         // The new roots: in the registers after a padding segment; when the updates fill the trace,
         // the last update's new chain ends at its tree's new root and the other register holds the other.
-        if updates.count * BlockAIR.segmentRows == traceInfo.length, let lastUpdate = updates.last {
-            if lastUpdate.tree == .account {
+        if let lastTree {
+            if lastTree == .account {
                 word(BlockColumns.b, last, header.accountRoot)
                 word(BlockColumns.nullifierRoot, last, header.nullifierRoot)
             } else {

@@ -146,5 +146,10 @@ public enum BlockColumns {
                 out[i] = end * (n[register + j] - r - flag * (s[b + j] - r)); i += 1
             }
         }
+        // Layout: updates form a prefix, accounts before nullifiers, padding only as a suffix. The
+        // bus fixes how many segments of each tree there are, so this fixes where each one lies
+        // (the trace's last segment is asserted separately: no transition leaves it).
+        out[i] = end * (one - active) * (n[isAccount] + n[isNullifier]); i += 1
+        out[i] = end * nul * n[isAccount]
     }
 }

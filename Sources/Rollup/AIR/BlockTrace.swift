@@ -9,27 +9,39 @@ public struct BlockTraceStep: Sendable {
     public var nullifierRoot: Word
 }
 
+/// One 512-row segment of a block trace: a leaf update, or padding that carries both roots.
+enum BlockTraceSegment: Sendable {
+    case update(BlockTraceStep)
+    case padding(accountRoot: Word, nullifierRoot: Word)
+}
+
 /// Fills the block AIR's trace: one segment per step (in parallel: segments are independent once
 /// the paths and roots are known), then padding segments.
 enum BlockTrace {
     static func build(air: BlockAIR, steps: [BlockTraceStep], threads: Int) -> TraceTable {
-        let n = air.traceInfo.length, width = BlockColumns.width
-        let segments = n / BlockAIR.segmentRows
+        let segments = air.traceInfo.length / BlockAIR.segmentRows
         precondition(steps.count <= segments, "the trace has no room for every step")
         let header = air.statement.header
-        let finalRoots = (header.accountRoot, header.nullifierRoot)
+        let padding = BlockTraceSegment.padding(accountRoot: header.accountRoot, nullifierRoot: header.nullifierRoot)
+        return build(segments: steps.map { .update($0) } + Array(repeating: padding, count: segments - steps.count), threads: threads)
+    }
+
+    /// The trace of these segments in this order (their count a power of two). The honest layout
+    /// is `build(air:steps:threads:)`'s; tests lay out others to forge.
+    static func build(segments: [BlockTraceSegment], threads: Int) -> TraceTable {
+        let n = segments.count * BlockAIR.segmentRows, width = BlockColumns.width
+        precondition(n & (n - 1) == 0, "a block trace has a power-of-two number of segments")
         let buffer = UnsafeMutableBufferPointer<Felt>.allocate(capacity: width * n)
         buffer.initialize(repeating: .zero)
         defer { buffer.deallocate() }
         let shared = UncheckedSendable(buffer.baseAddress!)
-        Parallel.forRanges(segments, threads: threads, minChunk: 1) { range in
+        Parallel.forRanges(segments.count, threads: threads, minChunk: 1) { range in
             let base = shared.value
             for segment in range {
                 let writer = SegmentWriter(base: base, rows: n, first: segment * BlockAIR.segmentRows)
-                if segment < steps.count {
-                    writer.update(steps[segment])
-                } else {
-                    writer.padding(roots: finalRoots)
+                switch segments[segment] {
+                case .update(let step): writer.update(step)
+                case .padding(let accountRoot, let nullifierRoot): writer.padding(roots: (accountRoot, nullifierRoot))
                 }
             }
         }
