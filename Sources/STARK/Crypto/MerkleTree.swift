@@ -96,12 +96,14 @@ public struct MerkleTree<H: StarkHasher>: Sendable {
     }
 
     /// Recomputes the root from opened leaves and a batched opening; nil if the proof is malformed
-    /// (too few or too many nodes, positions out of range or not strictly increasing).
+    /// (too few or too many nodes, positions out of range or not strictly increasing, or a leaf or
+    /// node that is not a canonical digest of `H`, which would otherwise be reduced when hashed).
     public static func root(
         leafCount: Int, positions: [Int], leaves: [Digest], proof: [Digest]
     ) -> Digest? {
         guard leafCount > 0, leafCount & (leafCount - 1) == 0, positions.count == leaves.count,
               !positions.isEmpty else { return nil }
+        guard leaves.allSatisfy(H.isCanonical), proof.allSatisfy(H.isCanonical) else { return nil }
         var prev = -1
         for p in positions {
             guard p > prev, p < leafCount else { return nil }
@@ -139,10 +141,10 @@ public struct MerkleTree<H: StarkHasher>: Sendable {
         return values[0]
     }
 
-    /// Checks a batched opening against `root`.
+    /// Checks a batched opening against `root` (which must be a canonical digest of `H`).
     public static func verify(
         root: Digest, leafCount: Int, positions: [Int], leaves: [Digest], proof: [Digest]
     ) -> Bool {
-        Self.root(leafCount: leafCount, positions: positions, leaves: leaves, proof: proof) == root
+        H.isCanonical(root) && Self.root(leafCount: leafCount, positions: positions, leaves: leaves, proof: proof) == root
     }
 }

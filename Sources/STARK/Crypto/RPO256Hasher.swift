@@ -8,6 +8,13 @@ public enum RPO256Hasher: StarkHasher {
     /// RPO256 has a 256-bit digest with 128-bit collision resistance.
     public static let collisionResistance = 128
 
+    /// A digest is four field elements: every word must be below p. `merge` would reduce a word
+    /// v ≥ p to v − p, so a verifier refuses such a digest rather than hash it.
+    @inlinable
+    public static func isCanonical(_ digest: Digest) -> Bool {
+        digest.w0 < Felt.modulus && digest.w1 < Felt.modulus && digest.w2 < Felt.modulus && digest.w3 < Felt.modulus
+    }
+
     /// `RPO256.hashElements` (Miden `hash_elements`).
     @inlinable
     public static func hashElements(_ elements: UnsafeBufferPointer<Felt>) -> Digest {

@@ -13,9 +13,16 @@ public protocol StarkHasher: Sendable {
     static func merge(_ left: Digest, _ right: Digest) -> Digest
     /// Hashes a digest with a 64-bit value (transcript draws and proof-of-work).
     static func merge(_ seed: Digest, value: UInt64) -> Digest
+    /// True if `digest` is a value this hash can output, in its one encoding (RPO256: every word
+    /// below p). Verifiers refuse any other digest from a proof rather than reduce it.
+    static func isCanonical(_ digest: Digest) -> Bool
 }
 
 extension StarkHasher {
+    /// Every 256-bit value is a canonical digest (a byte-oriented hash such as BLAKE3).
+    @inlinable
+    public static func isCanonical(_ digest: Digest) -> Bool { true }
+
     /// Hashes an array of field elements.
     @inlinable
     public static func hashElements(_ elements: [Felt]) -> Digest {
@@ -34,6 +41,14 @@ public enum HashFunction: UInt8, Sendable, CaseIterable, CustomStringConvertible
         switch self {
         case .blake3: return "blake3"
         case .rpo256: return "rpo256"
+        }
+    }
+
+    /// Collision resistance in bits of the hash (caps a proof's conjectured security).
+    public var collisionResistance: Int {
+        switch self {
+        case .blake3: return Blake3Hasher.collisionResistance
+        case .rpo256: return RPO256Hasher.collisionResistance
         }
     }
 }

@@ -42,15 +42,4 @@ public struct FRIFolding: Sendable {
         }
         return result
     }
-
-    /// Number of folds and the final degree bound for a starting degree bound (trace length).
-    public static func layerCount(degreeBound: Int, factor: Int, remainderMaxDegree: Int) -> (layers: Int, remainderBound: Int) {
-        var bound = degreeBound
-        var layers = 0
-        while bound > remainderMaxDegree + 1 {
-            bound = max(1, bound / factor)
-            layers += 1
-        }
-        return (layers, bound)
-    }
 }

@@ -16,8 +16,7 @@ struct FRIProver<H: StarkHasher> {
     ) throws(StarkError) {
         let f = options.friFoldingFactor
         let folding = FRIFolding(factor: f)
-        let plan = FRIFolding.layerCount(
-            degreeBound: domain.traceLength, factor: f, remainderMaxDegree: options.friRemainderMaxDegree)
+        let plan = FRIPlan(traceLength: domain.traceLength, options: options)
         var current = initial
         var offset = domain.offset
         var generator = domain.generator

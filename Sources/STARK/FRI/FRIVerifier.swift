@@ -11,9 +11,15 @@ struct FRIVerifier<H: StarkHasher> {
     func verify(positions initial: [Int], values initialValues: [QuadFelt], openings: [FRILayerOpening]) throws(StarkError) {
         let f = options.friFoldingFactor
         let degree = options.extensionDegree
+        do { try options.validate() } catch { throw .verificationFailed(error.description) }
         let folding = FRIFolding(factor: f)
-        guard openings.count == roots.count, alphas.count == roots.count else {
-            throw .verificationFailed("FRI has \(openings.count) layer openings for \(roots.count) layers")
+        let plan = FRIPlan(traceLength: domain.traceLength, options: options)
+        guard openings.count == plan.layers, roots.count == plan.layers, alphas.count == plan.layers,
+              remainder.count == plan.remainderBound else {
+            throw .verificationFailed("FRI has \(openings.count) layer openings, \(roots.count) roots and \(remainder.count) remainder coefficients; the options plan \(plan.layers) layers and \(plan.remainderBound) coefficients")
+        }
+        guard positions(initial, areSortedBelow: domain.size), initialValues.count == initial.count else {
+            throw .verificationFailed("FRI query positions are not sorted, unique and inside the domain of \(domain.size) points")
         }
         var positions = initial
         var values = initialValues
@@ -21,6 +27,10 @@ struct FRIVerifier<H: StarkHasher> {
         var offset = domain.offset
         var generator = domain.generator
         for (layer, opening) in openings.enumerated() {
+            // The plan folds only layers of at least f points; refuse rather than divide by zero.
+            guard size >= f, size % f == 0 else {
+                throw .verificationFailed("FRI layer \(layer) has \(size) points, fewer than the folding factor \(f)")
+            }
             let rows = size / f
             let rowIndices = Array(Set(positions.map { $0 % rows })).sorted()
             guard opening.rows.count == rowIndices.count, opening.rows.allSatisfy({ $0.count == f }) else {
@@ -51,5 +61,11 @@ struct FRIVerifier<H: StarkHasher> {
                 throw .verificationFailed("FRI remainder does not match the last layer at position \(p)")
             }
         }
+    }
+
+    /// True when `positions` is non-empty, strictly increasing and below `size`.
+    private func positions(_ positions: [Int], areSortedBelow size: Int) -> Bool {
+        guard let first = positions.first, first >= 0 else { return false }
+        return zip(positions, positions.dropFirst()).allSatisfy { $0 < $1 } && positions.last! < size
     }
 }

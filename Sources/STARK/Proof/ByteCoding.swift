@@ -56,8 +56,18 @@ public struct ByteReader: Sendable {
         return f
     }
 
-    public mutating func digest(_ what: @autoclosure () -> String) throws(StarkError) -> Digest {
-        Digest(try u64(what()), try u64(what()), try u64(what()), try u64(what()))
+    /// A 32-byte digest. With `canonicalWords` (RPO256 digests, words of field elements) every
+    /// word must be below p: a word v and v + p would hash alike, so one is refused, never reduced.
+    public mutating func digest(_ what: @autoclosure () -> String, canonicalWords: Bool = false) throws(StarkError) -> Digest {
+        func word(_ k: Int) throws(StarkError) -> UInt64 {
+            let at = offset
+            let v = try u64(what())
+            guard !canonicalWords || v < Felt.modulus else {
+                throw .malformedProof("\(what()) word \(k) at byte \(at) is \(v), not a canonical field element (≥ p) as an RPO256 digest word must be")
+            }
+            return v
+        }
+        return Digest(try word(0), try word(1), try word(2), try word(3))
     }
 
     /// Fails unless every byte was consumed.

@@ -2,8 +2,10 @@
 ///
 /// Layout (little-endian): magic "STRK", version byte, options, trace shape, commitments,
 /// out-of-domain values, FRI remainder, proof-of-work nonce, then the openings of the main,
-/// auxiliary and composition segments and of each FRI layer. Every count is bounded and every
-/// field element must be canonical; the decoder never trusts a length it has not checked.
+/// auxiliary and composition segments and of each FRI layer. Every count is bounded (the FRI layer
+/// and remainder counts are exactly the options' `FRIPlan`) and every field element must be
+/// canonical, as must every digest word of an RPO256 proof; the decoder never trusts a length it
+/// has not checked.
 public enum ProofCodec {
     public static let magic: [UInt8] = Array("STRK".utf8)
 
@@ -126,6 +128,8 @@ public enum ProofCodec {
         do { try traceInfo.validate() } catch { throw .malformedProof(error.description) }
 
         let degree = extensionDegree
+        // RPO256 digests are words of field elements and must be canonical; BLAKE3 digests are bytes.
+        let rpoDigests = hash == .rpo256
         func ext(_ what: @autoclosure () -> String) throws(StarkError) -> QuadFelt {
             let c0 = try r.felt(what())
             let c1 = degree == 2 ? try r.felt(what()) : Felt.zero
@@ -146,14 +150,18 @@ public enum ProofCodec {
             let c = try count(what, max: max)
             var out: [Digest] = []
             out.reserveCapacity(c)
-            for i in 0..<c { out.append(try r.digest("\(what)[\(i)]")) }
+            for i in 0..<c { out.append(try r.digest("\(what)[\(i)]", canonicalWords: rpoDigests)) }
             return out
         }
 
-        let mainRoot = try r.digest("main trace root")
-        let auxRoot = auxWidth > 0 ? try r.digest("auxiliary trace root") : nil
-        let compositionRoot = try r.digest("composition root")
+        let mainRoot = try r.digest("main trace root", canonicalWords: rpoDigests)
+        let auxRoot = auxWidth > 0 ? try r.digest("auxiliary trace root", canonicalWords: rpoDigests) : nil
+        let compositionRoot = try r.digest("composition root", canonicalWords: rpoDigests)
+        let plan = FRIPlan(traceLength: traceInfo.length, options: options)
         let friRoots = try digests("FRI layer roots", max: 32)
+        guard friRoots.count == plan.layers else {
+            throw .malformedProof("FRI layer roots count \(friRoots.count) is not the \(plan.layers) layers the options plan for \(traceInfo.length) rows")
+        }
 
         let oodMainCurrent = try exts(mainWidth, "out-of-domain main row")
         let oodMainNext = try exts(mainWidth, "out-of-domain main next row")
@@ -161,7 +169,10 @@ public enum ProofCodec {
         let oodAuxNext = try exts(auxWidth, "out-of-domain auxiliary next row")
         let compositionColumns = try count("out-of-domain composition values", max: 256)
         let oodComposition = try exts(compositionColumns, "out-of-domain composition values")
-        let remainderCount = try count("FRI remainder coefficients", max: 1024)
+        let remainderCount = try count("FRI remainder coefficients", max: FRIPlan.maxRemainderBound)
+        guard remainderCount == plan.remainderBound else {
+            throw .malformedProof("FRI remainder coefficients count \(remainderCount) is not the \(plan.remainderBound) the options plan for \(traceInfo.length) rows")
+        }
         let friRemainder = try exts(remainderCount, "FRI remainder coefficients")
         let powNonce = try r.u64("proof-of-work nonce")
         guard powNonce < Felt.modulus else { throw .malformedProof("proof-of-work nonce \(powNonce) is not below p") }

@@ -52,8 +52,7 @@ struct VerifierRun<H: StarkHasher> {
               (proof.auxRoot != nil) == (info.auxWidth > 0), (proof.auxOpening != nil) == (info.auxWidth > 0) else {
             throw .verificationFailed("out-of-domain frame or auxiliary commitment does not match the trace shape")
         }
-        let plan = FRIFolding.layerCount(
-            degreeBound: n, factor: options.friFoldingFactor, remainderMaxDegree: options.friRemainderMaxDegree)
+        let plan = FRIPlan(traceLength: n, options: options)
         guard proof.friRoots.count == plan.layers, proof.friOpenings.count == plan.layers,
               proof.friRemainder.count == plan.remainderBound else {
             throw .verificationFailed("FRI has \(proof.friRoots.count) layers and \(proof.friRemainder.count) remainder coefficients; expected \(plan.layers) and \(plan.remainderBound)")
