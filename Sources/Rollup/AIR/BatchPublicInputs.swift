@@ -30,6 +30,17 @@ public struct BatchPublicInputs: Hashable, Sendable {
             + batchID.elements + noteTreeRoot.elements
     }
 
+    /// Checks the list sizes against a batch's limits (at most `ProposedBatch.maxTransactions`
+    /// transaction ids and `BatchRules.maxOutputNotes` note ids) before anything is hashed.
+    public func checkSizes() throws(ProtocolError) {
+        guard transactionIDs.count <= ProposedBatch.maxTransactions else {
+            throw .invalid("batch statement lists \(transactionIDs.count) transaction ids; at most \(ProposedBatch.maxTransactions)")
+        }
+        guard noteIDs.count <= BatchRules.maxOutputNotes else {
+            throw .invalid("batch statement lists \(noteIDs.count) note ids; at most \(BatchRules.maxOutputNotes)")
+        }
+    }
+
     /// Checks the values the proof does not cover because no hash computes them: the batch id of
     /// no transactions is the zero word; the root over no notes is the zero word, over one note the note id.
     public func checkUnhashedValues() throws(ProtocolError) {

@@ -37,9 +37,12 @@ public enum BatchProver {
     }
 
     /// Verifies a batch proof against its public inputs (including the values no hash computes).
+    /// The list sizes are bounded and the proof decoded and screened against the statement's
+    /// trace shape (options, security, trace shape) before the AIR is built.
     public static func verify(statement: BatchPublicInputs, proof: [UInt8]) throws {
+        try statement.checkSizes()
         try statement.checkUnhashedValues()
-        try Verifier.verify(proofBytes: proof, air: BatchAIR(statement: statement))
+        try Verifier.verify(proofBytes: proof, expectedTraceInfo: BatchAIR.traceInfo(for: statement)) { BatchAIR(statement: statement) }
     }
 
     /// Verifies every transaction proof, spread over `threads` cores; throws for the first

@@ -104,9 +104,21 @@ public enum BlockProver {
         return block
     }
 
-    /// Verifies a block proof's STARK against its statement.
+    /// Verifies a block proof's STARK against its statement. The number of tree updates is
+    /// bounded and the proof decoded and screened against the statement's trace shape (options,
+    /// security, trace shape) before the AIR (and its leaf hashes) is built.
     public static func verify(statement: BlockStatement, proof: [UInt8]) throws(StarkError) {
-        try Verifier.verify(proofBytes: proof, air: BlockAIR(statement: statement))
+        let updates = statement.accountUpdates.count + statement.nullifiers.count
+        guard updates <= BlockProofRequest.maxTreeUpdates else {
+            throw .verificationFailed("block statement: \(updates) tree updates; at most \(BlockProofRequest.maxTreeUpdates)")
+        }
+        try Verifier.verify(proofBytes: proof, expectedTraceInfo: expectedTraceInfo(updates: updates)) { BlockAIR(statement: statement) }
+    }
+
+    /// The trace shape of a block statement with `updates` leaf updates, without building its AIR
+    /// (`BlockAIR(statement:).traceInfo`, which first hashes every leaf).
+    static func expectedTraceInfo(updates: Int) -> TraceInfo {
+        TraceInfo(mainWidth: BlockColumns.width, auxWidth: 1, auxChallenges: 2, length: BlockAIR.rows(updates: updates))
     }
 
     /// Verifies every batch proof, spread over `threads` cores; throws naming the first bad batch.

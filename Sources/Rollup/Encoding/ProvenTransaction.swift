@@ -64,15 +64,22 @@ public struct ProvenTransaction: Hashable, Sendable {
             referenceBlock: referenceBlock, expiration: expiration, shape: shape)
     }
 
-    /// Checks everything: sizes, both notes commitments against their lists, the shape against
-    /// the lists, and the STARK proof against the public inputs. Throws naming the first failure.
+    /// Checks everything: sizes, the shape against the lists, both notes commitments against
+    /// their lists, and the STARK proof against the public inputs. Throws naming the first failure.
+    ///
+    /// Cheapest first: sizes and shape (counting only), then the proof is decoded and screened
+    /// against the shape's trace (options, security, trace shape), then the commitments are
+    /// hashed, and only then is the AIR built and the proof verified.
     public func verify() throws {
-        try validate()
+        try validateSizes()
         guard shape.inputNotes.count == nullifiers.count, shape.outputNotes.count == outputNotes.count else {
             throw ProtocolError.invalid("shape lists \(shape.inputNotes.count) input and \(shape.outputNotes.count) output notes; the transaction has \(nullifiers.count) and \(outputNotes.count)")
         }
         try shape.validate()
-        try TransactionProver.verify(statement: statement, proof: proof)
+        let statement = statement
+        let screened = try TransactionProver.screen(statement: statement, proof: proof)
+        try validateCommitments()
+        try Verifier.verify(proof: screened, air: TransactionAIR(statement: statement))
     }
 
     /// The transaction id: `hash_elements(initial_commitment ‖ final_commitment ‖
@@ -92,6 +99,12 @@ public struct ProvenTransaction: Hashable, Sendable {
     /// Checks the sizes against the protocol limits and that both notes commitments match the
     /// lists they summarise (hashes every nullifier and header: not free).
     public func validate() throws(ProtocolError) {
+        try validateSizes()
+        try validateCommitments()
+    }
+
+    /// The list and proof sizes against the protocol limits (no hashing).
+    func validateSizes() throws(ProtocolError) {
         guard nullifiers.count <= TransactionInputs.maxInputNotes else {
             throw .invalid("\(nullifiers.count) nullifiers; at most \(TransactionInputs.maxInputNotes)")
         }
@@ -101,6 +114,10 @@ public struct ProvenTransaction: Hashable, Sendable {
         guard proof.count <= ProvenTransaction.maxProofBytes else {
             throw .invalid("proof is \(proof.count) bytes; at most \(ProvenTransaction.maxProofBytes)")
         }
+    }
+
+    /// Both notes commitments against the lists they summarise (one hash per two words listed).
+    func validateCommitments() throws(ProtocolError) {
         guard inputNotesCommitment == Hash.words(nullifiers) else {
             throw .invalid("input notes commitment does not match the nullifiers")
         }

@@ -50,8 +50,23 @@ public enum TransactionProver {
         return ProvenTransaction(outcome: outcome, shape: air.statement.shape, proof: ProofCodec.encode(proof))
     }
 
-    /// Verifies a transaction proof against its public inputs.
+    /// Verifies a transaction proof against its public inputs. The shape is checked against the
+    /// limits and the proof decoded and screened against the shape's trace (options, security,
+    /// trace shape) before the AIR is built; a shape outside the limits is refused as a failed
+    /// verification naming it.
     public static func verify(statement: TransactionPublicInputs, proof: [UInt8]) throws(StarkError) {
-        try Verifier.verify(proofBytes: proof, air: TransactionAIR(statement: statement))
+        try Verifier.verify(proofBytes: proof, expectedTraceInfo: expectedTraceInfo(statement)) { TransactionAIR(statement: statement) }
+    }
+
+    /// Decodes a transaction proof and runs the verifier's checks that need no AIR (`Verifier.screen`).
+    static func screen(statement: TransactionPublicInputs, proof: [UInt8]) throws(StarkError) -> StarkProof {
+        try Verifier.screen(proofBytes: proof, expectedTraceInfo: expectedTraceInfo(statement))
+    }
+
+    /// The statement's trace shape, counted from its shape; a shape outside the limits fails verification.
+    static func expectedTraceInfo(_ statement: TransactionPublicInputs) throws(StarkError) -> TraceInfo {
+        do { return try TransactionAIR.traceInfo(for: statement.shape) } catch {
+            throw .verificationFailed("transaction statement: \(error)")
+        }
     }
 }

@@ -1,5 +1,10 @@
 /// Checks STARK proofs. Independent of the prover: it needs only the AIR (built from the public
 /// inputs the verifier trusts) and the proof.
+///
+/// Building an AIR can cost far more than refusing a bad proof, so a verifier facing untrusted
+/// bytes should use `verify(proofBytes:expectedTraceInfo:minimumSecurity:air:)`: it decodes the
+/// proof and checks everything that needs no AIR (options, security, trace shape, FRI plan)
+/// against the trace shape the statement implies, and builds the AIR only once those pass.
 public enum Verifier {
     /// Proofs below this conjectured security are refused.
     public static let minimumSecurityBits = 96
@@ -9,11 +14,27 @@ public enum Verifier {
         try verify(proof: ProofCodec.decode(proofBytes), air: air, minimumSecurity: minimumSecurity)
     }
 
+    /// Decodes proof bytes, screens them against `expectedTraceInfo` (the statement's trace shape,
+    /// derived without building its AIR), and only then calls `air` and verifies. A proof refused
+    /// by the screen never costs an AIR.
+    public static func verify<A: AIR>(
+        proofBytes: [UInt8], expectedTraceInfo: TraceInfo, minimumSecurity: Int = minimumSecurityBits,
+        air makeAIR: () throws(StarkError) -> A
+    ) throws(StarkError) {
+        let proof = try screen(proofBytes: proofBytes, expectedTraceInfo: expectedTraceInfo, minimumSecurity: minimumSecurity)
+        let air = try makeAIR()
+        guard air.traceInfo == expectedTraceInfo else {
+            throw .verificationFailed("the statement's AIR has a trace of \(air.traceInfo), not the expected \(expectedTraceInfo)")
+        }
+        try verify(proof: proof, air: air, minimumSecurity: minimumSecurity)
+    }
+
     /// Verifies that `proof` proves the statement `air`; throws naming the first failed check.
     public static func verify<A: AIR>(proof: StarkProof, air: A, minimumSecurity: Int = minimumSecurityBits) throws(StarkError) {
+        try screen(proof, expectedTraceInfo: air.traceInfo, minimumSecurity: minimumSecurity)
         switch proof.options.hashFunction {
-        case .blake3: try VerifierRun<Blake3Hasher>(air: air, proof: proof).verify(minimumSecurity: minimumSecurity)
-        case .rpo256: try VerifierRun<RPO256Hasher>(air: air, proof: proof).verify(minimumSecurity: minimumSecurity)
+        case .blake3: try VerifierRun<Blake3Hasher>(air: air, proof: proof).verify()
+        case .rpo256: try VerifierRun<RPO256Hasher>(air: air, proof: proof).verify()
         }
     }
 }
@@ -23,19 +44,15 @@ struct VerifierRun<H: StarkHasher> {
     let air: any AIR
     let proof: StarkProof
 
-    func verify(minimumSecurity: Int) throws(StarkError) {
+    /// Runs after `Verifier.screen` has passed for `air.traceInfo` (options, security, shape, FRI plan).
+    func verify() throws(StarkError) {
         let options = proof.options
         let info = air.traceInfo
-        do { try options.validate() } catch { throw .verificationFailed(error.description) }
-        guard proof.traceInfo == info else {
-            throw .verificationFailed("proof is for a trace of \(proof.traceInfo) but the statement has \(info)")
-        }
         try air.validateDescription()
-        let security = options.conjecturedSecurity(traceLength: info.length, collisionResistance: H.collisionResistance)
-        guard security >= minimumSecurity else { throw .insufficientSecurity(got: security, required: minimumSecurity) }
-
-        guard info.length * options.blowupFactor <= 1 << Felt.twoAdicity else {
-            throw .verificationFailed("trace length × blowup exceeds the field's 2^32 evaluation domain")
+        // Decoded proofs are canonical already; a proof built in memory must be too (never reduced).
+        let roots = [proof.mainRoot, proof.compositionRoot] + (proof.auxRoot.map { [$0] } ?? []) + proof.friRoots
+        guard roots.allSatisfy(H.isCanonical) else {
+            throw .verificationFailed("a commitment root is not a canonical \(H.hashFunction) digest (a word ≥ p)")
         }
         let layout = AIRLayout(air)
         let degree = options.extensionDegree
@@ -46,16 +63,6 @@ struct VerifierRun<H: StarkHasher> {
         }
         guard proof.oodComposition.count == layout.compositionColumns else {
             throw .verificationFailed("proof has \(proof.oodComposition.count) composition columns, the statement needs \(layout.compositionColumns)")
-        }
-        guard proof.oodMainCurrent.count == info.mainWidth, proof.oodMainNext.count == info.mainWidth,
-              proof.oodAuxCurrent.count == info.auxWidth, proof.oodAuxNext.count == info.auxWidth,
-              (proof.auxRoot != nil) == (info.auxWidth > 0), (proof.auxOpening != nil) == (info.auxWidth > 0) else {
-            throw .verificationFailed("out-of-domain frame or auxiliary commitment does not match the trace shape")
-        }
-        let plan = FRIPlan(traceLength: n, options: options)
-        guard proof.friRoots.count == plan.layers, proof.friOpenings.count == plan.layers,
-              proof.friRemainder.count == plan.remainderBound else {
-            throw .verificationFailed("FRI has \(proof.friRoots.count) layers and \(proof.friRemainder.count) remainder coefficients; expected \(plan.layers) and \(plan.remainderBound)")
         }
 
         // Replay the transcript.
