@@ -21,6 +21,8 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
     case duplicate(Range<Int>, at: Int)
     /// Inserts `bytes` at `offset`.
     case insert(offset: Int, bytes: [UInt8])
+    /// Exchanges two byte ranges (`first` before `second`, not overlapping).
+    case swap(Range<Int>, Range<Int>)
     /// Replaces everything from `cut` with honest sample `sample` from its byte `from` on.
     case splice(cut: Int, sample: Int, from: Int)
 
@@ -35,6 +37,7 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
         case .delete(let range): "delete bytes \(range.lowerBound)..<\(range.upperBound)"
         case let .duplicate(range, at): "duplicate bytes \(range.lowerBound)..<\(range.upperBound) at \(at)"
         case let .insert(offset, bytes): "insert \(bytes.count) byte(s) at \(offset): \(hex(bytes))"
+        case let .swap(a, b): "swap bytes \(a.lowerBound)..<\(a.upperBound) and \(b.lowerBound)..<\(b.upperBound)"
         case let .splice(cut, sample, from): "splice at \(cut) with sample \(sample) from byte \(from)"
         }
     }
@@ -62,6 +65,9 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
             bytes.insert(contentsOf: copy, at: min(at, n))
         case let .insert(offset, values):
             bytes.insert(contentsOf: values, at: min(offset, n))
+        case let .swap(a, b):
+            guard a.upperBound <= b.lowerBound, b.upperBound <= n else { return }
+            bytes = Array(bytes[..<a.lowerBound]) + bytes[b] + bytes[a.upperBound..<b.lowerBound] + bytes[a] + bytes[b.upperBound...]
         case let .splice(cut, sample, from):
             let other = samples[sample]
             bytes.removeSubrange(min(cut, n)...)

@@ -52,6 +52,14 @@ public struct Mutator: Sendable {
         let publicPart = publicParts[base]
         // Mutations can cancel out (a byte overwritten with itself, a splice at the same offset):
         // a few more are applied until the payload differs from its sample.
+        // The first change is sometimes structural: a list item duplicated, removed or swapped,
+        // with the list's count and the enclosing length prefixes kept consistent.
+        if !layouts[base].lists.isEmpty && Int.random(in: 0..<100, using: &rng) < 15 {
+            for m in structuralMutation(of: bytes, layout: layouts[base], &rng) {
+                m.apply(to: &bytes, samples: samples)
+                mutations.append(m)
+            }
+        }
         while mutations.count < count || (bytes == samples[base] && mutations.count < count + 4) {
             let m = mutation(of: bytes, layout: layouts[base], publicPart: publicPart, publicRuns: publicElementRuns[base], &rng)
             m.apply(to: &bytes, samples: samples)
@@ -179,6 +187,48 @@ public struct Mutator: Sendable {
         if field.width == 4 { candidates += [0x1_0000, 0xFF_FFFF, 1 << 20, (1 << 20) + 1, 1 << 24] }
         let value = candidates.randomElement(using: &rng)! & widthMax
         return .count(offset: field.offset, width: field.width, value: value)
+    }
+
+    /// An item of a counted list duplicated (next to itself or elsewhere in the list), removed,
+    /// or swapped with another. Only for the honest sample itself (the offsets must be exact).
+    func structuralMutation(of bytes: [UInt8], layout: PayloadLayout, _ rng: inout SplitMix64) -> [Mutation] {
+        let outside = layout.lists.filter { list in !layout.embeddedProofs.contains { $0.contains(list.count.offset) } }
+        let list = (!outside.isEmpty && Bool.random(using: &rng) ? outside : layout.lists).randomElement(using: &rng)!
+        let items = list.items
+        let k = Int.random(in: 0..<items.count, using: &rng)
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0:
+            let at = Bool.random(using: &rng) ? items[k].upperBound : items.randomElement(using: &rng)!.lowerBound
+            return Self.duplicating(item: k, of: list, at: at, in: bytes)
+        case 1:
+            return Self.removing(item: k, of: list, in: bytes)
+        default:
+            guard items.count >= 2 else { return Self.removing(item: k, of: list, in: bytes) }
+            var j = Int.random(in: 0..<(items.count - 1), using: &rng)
+            if j >= k { j += 1 }
+            return [.swap(items[min(j, k)], items[max(j, k)])]
+        }
+    }
+
+    /// Item `k` of `list` copied to `at` (an item boundary of the list), with the list's count
+    /// and the enclosing length prefixes grown to match.
+    public static func duplicating(item k: Int, of list: PayloadLayout.ListField, at: Int, in bytes: [UInt8]) -> [Mutation] {
+        resizing(list, items: 1, bytes: list.items[k].count, in: bytes) + [.duplicate(list.items[k], at: at)]
+    }
+
+    /// Item `k` of `list` removed, with the count and the enclosing length prefixes shrunk to match.
+    public static func removing(item k: Int, of list: PayloadLayout.ListField, in bytes: [UInt8]) -> [Mutation] {
+        resizing(list, items: -1, bytes: -list.items[k].count, in: bytes) + [.delete(list.items[k])]
+    }
+
+    /// The count changes for `list` growing by `items` items of `delta` bytes in all.
+    private static func resizing(_ list: PayloadLayout.ListField, items: Int, bytes delta: Int, in bytes: [UInt8]) -> [Mutation] {
+        func changed(_ field: PayloadLayout.CountField, by d: Int) -> Mutation {
+            var v: Int64 = 0
+            for b in (0..<field.width).reversed() { v = v << 8 | Int64(bytes[field.offset + b]) }
+            return .count(offset: field.offset, width: field.width, value: UInt64(max(0, v + Int64(d))))
+        }
+        return [changed(list.count, by: items)] + list.enclosing.map { changed($0, by: delta) }
     }
 
     /// A random position among `ranges` (each counted in steps of `stride` from its start), uniform over all of them.

@@ -12,7 +12,17 @@ public struct PayloadLayout: Sendable, Equatable {
         public var limit: Int?
     }
 
+    /// A counted list: its count field, the byte range of each item, and the length prefixes of
+    /// the embedded payloads that contain it (outermost first), which change with its length.
+    public struct ListField: Sendable, Equatable {
+        public var count: CountField
+        public var items: [Range<Int>]
+        public var enclosing: [CountField]
+    }
+
     public var counts: [CountField] = []
+    /// The counted lists with at least one item (targets of item duplication, removal and swaps).
+    public var lists: [ListField] = []
     /// Byte ranges made of consecutive 8-byte elements (felts, digest words, amounts).
     public var elementRuns: [Range<Int>] = []
     /// The offset where each field starts, in order.
@@ -63,6 +73,8 @@ struct LayoutWalker {
     let bytes: [UInt8]
     private(set) var offset: Int
     private(set) var layout = PayloadLayout()
+    /// The length prefixes of the embedded payloads being walked, outermost first.
+    private var enclosing: [PayloadLayout.CountField] = []
 
     init(_ bytes: [UInt8], at offset: Int = 0) {
         self.bytes = bytes
@@ -82,6 +94,33 @@ struct LayoutWalker {
         layout.counts.append(.init(offset: offset, width: width, limit: limit))
         skip(width)
         return value
+    }
+
+    /// A count of `width` bytes, then that many items, each walked by `item`; returns the count.
+    @discardableResult
+    mutating func list(_ width: Int, limit: Int?, _ item: (inout LayoutWalker) -> Void) -> Int {
+        let n = count(width, limit: limit)
+        let field = layout.counts[layout.counts.count - 1]
+        var items: [Range<Int>] = []
+        items.reserveCapacity(n)
+        for _ in 0..<n {
+            let start = offset
+            item(&self)
+            items.append(start..<offset)
+        }
+        if n > 0 { layout.lists.append(.init(count: field, items: items, enclosing: enclosing)) }
+        return n
+    }
+
+    /// A u32 length prefix, then a payload walked by `body` that must use exactly that length.
+    mutating func lengthPrefixed(limit: Int, _ body: (inout LayoutWalker) -> Void) {
+        let length = count(4, limit: limit)
+        let field = layout.counts[layout.counts.count - 1]
+        let end = offset + length
+        enclosing.append(field)
+        body(&self)
+        enclosing.removeLast()
+        precondition(offset == end, "embedded payload of \(length) bytes does not match its layout (ends at \(offset), not \(end))")
     }
 
     /// A little-endian value read without recording it.

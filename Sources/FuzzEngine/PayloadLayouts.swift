@@ -43,17 +43,14 @@ extension LayoutWalker {
         words(1)
         if auxWidth > 0 { words(1) }
         words(1)
-        let layers = count(2, limit: 32)
-        words(layers)
+        let layers = list(2, limit: 32) { $0.words(1) }
         elements(2 * (mainWidth + auxWidth) * degree)
-        let compositionColumns = count(2, limit: 256)
-        elements(compositionColumns * degree)
-        elements(count(2, limit: 1024) * degree)
+        let compositionColumns = list(2, limit: 256) { $0.elements(degree) }
+        list(2, limit: 1024) { $0.elements(degree) }
         elements(1)  // proof-of-work nonce
         func opening(_ valuesPerRow: Int) {
-            let rows = count(2, limit: queries)
-            elements(rows * valuesPerRow)
-            words(count(2, limit: queries * 64))
+            list(2, limit: queries) { $0.elements(valuesPerRow) }
+            list(2, limit: queries * 64) { $0.words(1) }
         }
         opening(mainWidth)
         if auxWidth > 0 { opening(auxWidth * degree) }
@@ -63,11 +60,9 @@ extension LayoutWalker {
 
     /// A u32 length, then an embedded STARK proof of exactly that length.
     mutating func lengthPrefixedProof(limit: Int) {
-        let length = count(4, limit: limit)
-        let end = offset + length
-        markEmbeddedProof(offset..<end)
-        starkProof()
-        precondition(offset == end, "embedded proof length \(length) does not match its layout")
+        let start = offset + 4
+        lengthPrefixed(limit: limit) { $0.starkProof() }
+        markEmbeddedProof(start..<offset)
     }
 
     mutating func blockHeader() {
@@ -79,11 +74,9 @@ extension LayoutWalker {
         skip(5)
         elements(1)
         words(2)
-        let nullifiers = count(2, limit: TransactionInputs.maxInputNotes)
-        words(nullifiers)
+        let nullifiers = list(2, limit: TransactionInputs.maxInputNotes) { $0.words(1) }
         words(1)
-        let outputs = count(2, limit: TransactionInputs.maxOutputNotes)
-        elements(6 * outputs)
+        let outputs = list(2, limit: TransactionInputs.maxOutputNotes) { $0.elements(6) }
         words(1)
         skip(4)  // reference block number
         words(1)
@@ -106,8 +99,8 @@ extension LayoutWalker {
     mutating func transactionHeader() {
         elements(1)
         words(2)
-        words(count(2, limit: TransactionInputs.maxInputNotes))
-        elements(6 * count(2, limit: TransactionInputs.maxOutputNotes))
+        list(2, limit: TransactionInputs.maxInputNotes) { $0.words(1) }
+        list(2, limit: TransactionInputs.maxOutputNotes) { $0.elements(6) }
     }
 
     mutating func provenBatch() {
@@ -115,7 +108,7 @@ extension LayoutWalker {
         words(1)
         skip(4)
         words(1)
-        for _ in 0..<count(2, limit: ProposedBatch.maxTransactions) { transactionHeader() }
+        list(2, limit: ProposedBatch.maxTransactions) { $0.transactionHeader() }
         words(1)
         skip(4)
         lengthPrefixedProof(limit: ProvenBatch.maxProofBytes)
@@ -125,66 +118,58 @@ extension LayoutWalker {
         skip(5)
         blockHeader()
         blockHeader()
-        elements(9 * count(4, limit: BlockProofCodec.maxEntries))
-        words(count(4, limit: BlockProofCodec.maxEntries))
-        words(count(2, limit: BlockProofRequest.maxBatches))
-        words(count(4, limit: BlockProofCodec.maxEntries))
+        list(4, limit: BlockProofCodec.maxEntries) { $0.elements(9) }
+        list(4, limit: BlockProofCodec.maxEntries) { $0.words(1) }
+        list(2, limit: BlockProofRequest.maxBatches) { $0.words(1) }
+        list(4, limit: BlockProofCodec.maxEntries) { $0.words(1) }
         lengthPrefixedProof(limit: BlockProof.maxProofBytes)
     }
 
     mutating func transactionInputs() {
         skip(5)
         elements(2)
-        elements(2 * count(4, limit: TransactionInputsCodec.maxVaultAssets))
-        words(count(2, limit: Account.maxStorageSlots))
+        list(4, limit: TransactionInputsCodec.maxVaultAssets) { $0.elements(2) }
+        list(2, limit: Account.maxStorageSlots) { $0.words(1) }
         words(1)
         skip(4)
         words(1)
         for limit in [TransactionInputs.maxInputNotes, TransactionInputs.maxOutputNotes] {
-            for _ in 0..<count(2, limit: limit) {
-                words(2)
-                elements(count(2, limit: Note.maxInputs))
-                elements(2 * count(2, limit: Note.maxAssets))
-                elements(2)
+            list(2, limit: limit) { w in
+                w.words(2)
+                w.list(2, limit: Note.maxInputs) { $0.elements(1) }
+                w.list(2, limit: Note.maxAssets) { $0.elements(2) }
+                w.elements(2)
             }
         }
-        for _ in 0..<count(2, limit: TransactionInputs.maxStorageWrites) {
-            _ = count(2, limit: Account.maxStorageSlots - 1)  // slot
-            words(1)
+        list(2, limit: TransactionInputs.maxStorageWrites) { w in
+            _ = w.count(2, limit: Account.maxStorageSlots - 1)  // slot
+            w.words(1)
         }
         skip(4)
-    }
-
-    /// A u32 length, then an embedded payload walked by `walk`, which must use exactly that length.
-    mutating func embedded(limit: Int, _ walk: (inout LayoutWalker) -> Void) {
-        let length = count(4, limit: limit)
-        let end = offset + length
-        walk(&self)
-        precondition(offset == end, "embedded payload length \(length) does not match its layout")
     }
 
     mutating func proposedBatch() {
         skip(5)
         blockHeader()
-        for _ in 0..<count(2, limit: ProposedBatch.maxTransactions) {
-            embedded(limit: ProposedBatchCodec.maxTransactionBytes) { $0.provenTransaction() }
+        list(2, limit: ProposedBatch.maxTransactions) { w in
+            w.lengthPrefixed(limit: ProposedBatchCodec.maxTransactionBytes) { $0.provenTransaction() }
         }
     }
 
     mutating func sparseLeafWitness() {
         words(1)
-        words(2 * count(2, limit: BlockProofRequestCodec.maxLeafEntries))
+        list(2, limit: BlockProofRequestCodec.maxLeafEntries) { $0.words(2) }
         words(SparseMerkleTree.depth)
     }
 
     mutating func blockRequest() {
         skip(5)
         blockHeader()
-        for _ in 0..<count(2, limit: BlockProofRequest.maxBatches) {
-            embedded(limit: BlockProofRequestCodec.maxBatchBytes) { $0.provenBatch() }
+        list(2, limit: BlockProofRequest.maxBatches) { w in
+            w.lengthPrefixed(limit: BlockProofRequestCodec.maxBatchBytes) { $0.provenBatch() }
         }
         for _ in 0..<2 {
-            for _ in 0..<count(4, limit: BlockProofRequestCodec.maxWitnesses) { sparseLeafWitness() }
+            list(4, limit: BlockProofRequestCodec.maxWitnesses) { $0.sparseLeafWitness() }
         }
     }
 }

@@ -86,6 +86,31 @@ enum Shared {
         }
     }
 
+    /// A whole list item duplicated or removed, with the count and the enclosing length prefixes
+    /// adjusted, keeps the framing: the payload still decodes, so structural mutants reach the
+    /// rules. (Lists whose items have parts elsewhere, like a proven transaction's nullifiers and
+    /// their shape bytes, are left out.)
+    @Test(arguments: [FuzzKind.transactionInputs, .proposedBatch, .blockRequest, .provenBatch, .blockProof])
+    func listItemsDuplicatedOrRemovedStillDecode(_ kind: FuzzKind) {
+        let target = Shared.targets[kind]!
+        let sample = target.samples[0]
+        let layout = target.mutator.layouts[0]
+        let lists = layout.lists.filter { list in
+            !layout.embeddedProofs.contains { $0.contains(list.count.offset) } && (kind != .proposedBatch || list.enclosing.isEmpty)
+        }
+        #expect(!lists.isEmpty)
+        for list in lists {
+            for mutations in [Mutator.duplicating(item: 0, of: list, at: list.items[0].upperBound, in: sample),
+                              Mutator.removing(item: 0, of: list, in: sample)] {
+                var bytes = sample
+                mutations.forEach { $0.apply(to: &bytes, samples: []) }
+                if case .refusedAtDecode(let why) = target.run(bytes) {
+                    Issue.record("\(kind): \(mutations) refused at decode (\(why))")
+                }
+            }
+        }
+    }
+
     @Test func casesAreReproducibleAlone() {
         let target = Shared.targets[.provenBatch]!
         let first = (0..<20).map { target.mutator.mutant(case: $0, seed: 3) }
@@ -149,5 +174,6 @@ enum Shared {
         #expect(applied(.splice(cut: 4, sample: 0, from: 6)) == [0, 1, 2, 3, 0xAA, 0xAA])
         #expect(applied(.overwrite(offset: 14, bytes: [9, 9, 9])) == Array(0..<14) + [9, 9])
         #expect(applied(.insert(offset: 99, bytes: [7])) == bytes + [7])
+        #expect(applied(.swap(1..<3, 5..<6)) == [0, 5, 3, 4, 1, 2] + Array(6..<16))
     }
 }
