@@ -157,6 +157,15 @@ enum Shared {
         }
     }
 
+    /// The batch proof does not bind a header's account id, but a block over the batch refuses it:
+    /// the account tree holds another commitment (or nothing) under the changed id.
+    @Test func aChangedAccountIDIsRefusedByTheBlockProver() throws {
+        let target = Shared.targets[.blockRequest]!
+        var request = try #require(Shared.samples.blockRequests.first)
+        request.batches[0].transactions[0].accountID = request.batches[0].transactions[0].accountID + .one
+        #expect(target.run(BlockProofRequestCodec.encode(request)) == .refusedAtVerification("rule"))
+    }
+
     /// Each mutation does what its description says.
     @Test func mutationsApplyAsDescribed() {
         let bytes: [UInt8] = Array(0..<16)
