@@ -50,8 +50,6 @@ public struct Mutator: Sendable {
         var bytes = samples[base]
         var mutations: [Mutation] = []
         let publicPart = publicParts[base]
-        // Mutations can cancel out (a byte overwritten with itself, a splice at the same offset):
-        // a few more are applied until the payload differs from its sample.
         // The first change is sometimes structural: a list item duplicated, removed or swapped,
         // with the list's count and the enclosing length prefixes kept consistent.
         if !layouts[base].lists.isEmpty && Int.random(in: 0..<100, using: &rng) < 15 {
@@ -60,6 +58,8 @@ public struct Mutator: Sendable {
                 mutations.append(m)
             }
         }
+        // Mutations can cancel out (a byte overwritten with itself, a splice at the same offset):
+        // a few more are applied until the payload differs from its sample.
         while mutations.count < count || (bytes == samples[base] && mutations.count < count + 4) {
             let m = mutation(of: bytes, layout: layouts[base], publicPart: publicPart, publicRuns: publicElementRuns[base], &rng)
             m.apply(to: &bytes, samples: samples)

@@ -166,6 +166,19 @@ enum Shared {
         #expect(target.run(BlockProofRequestCodec.encode(request)) == .refusedAtVerification("rule"))
     }
 
+    /// `--skip-known-defects` skips a proof whose blowup is below its FRI folding factor (known
+    /// verifier trap) instead of verifying it; without it the proof is verified (and refused here,
+    /// for its low security).
+    @Test func knownDefectsAreSkippedOnlyWhenAsked() {
+        let sample = Shared.targets[.starkBlake3]!.samples[0]
+        var bytes = sample
+        bytes[6] = 1  // log2 blowup: 2, below the folding factor 4
+        let skipping = FuzzTarget.make(.starkBlake3, samples: Shared.samples, skipKnownDefects: true)
+        #expect(skipping.run(bytes) == .skipped("blowup < folding factor"))
+        #expect(skipping.run(sample) == .accepted(.honest))
+        #expect(Shared.targets[.starkBlake3]!.run(bytes) == .refusedAtVerification("security"))
+    }
+
     /// Each mutation does what its description says.
     @Test func mutationsApplyAsDescribed() {
         let bytes: [UInt8] = Array(0..<16)
