@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "STARKExamples", targets: ["STARKExamples"]),
         .library(name: "Rollup", targets: ["Rollup"]),
         .executable(name: "stark-bench", targets: ["stark-bench"]),
+        .executable(name: "stark-fuzz", targets: ["stark-fuzz"]),
         .executable(name: "ctl", targets: ["ctl"]),
         .executable(name: "worker", targets: ["worker"]),
         .executable(name: "scheduler", targets: ["scheduler"]),
@@ -110,6 +111,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The fuzzing engine: honest samples, mutations, and the decode and verify checks of each
+        // payload kind. Shared by stark-fuzz and its tests; not a product.
+        .target(
+            name: "FuzzEngine",
+            dependencies: ["STARK", "STARKExamples", "Rollup"]
+        ),
+        // Release-mode fuzzing of the decoders and verifiers with mutated honest payloads.
+        .executableTarget(
+            name: "stark-fuzz",
+            dependencies: [
+                "FuzzEngine", "STARK", "Rollup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Operator command line: local cluster, witnesses, hashing, worker control, proving and verifying.
         .executableTarget(
             name: "ctl",
@@ -145,6 +160,10 @@ let package = Package(
         .testTarget(
             name: "WireTests",
             dependencies: ["Wire"]
+        ),
+        .testTarget(
+            name: "FuzzEngineTests",
+            dependencies: ["FuzzEngine", "STARK", "STARKExamples", "Rollup"]
         ),
         .testTarget(
             name: "RollupTests",

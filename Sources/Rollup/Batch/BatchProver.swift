@@ -11,21 +11,8 @@ public enum BatchProver {
         timings: PhaseTimings? = nil
     ) throws -> ProvenBatch {
         let transactions = batch.transactions
-        try BatchRules.checkSizes(transactionCount: transactions.count,
-                                  outputNoteCount: transactions.reduce(0) { $0 + $1.outputNotes.count })
-        try PhaseTimings.measure(timings, "verify transactions") { try verifyTransactions(transactions, threads: threads) }
-        let headers = transactions.map(TransactionHeader.init)
+        let headers = try check(batch, threads: threads, timings: timings)
         let ids = headers.map(\.id)
-        let reference = batch.referenceBlock.number
-        for (k, tx) in transactions.enumerated() {
-            guard tx.referenceBlock.number <= reference else {
-                throw ProtocolError.invalid("\(BatchRules.name(k, ids[k])): reference block \(tx.referenceBlock.number) is after the batch's reference block \(reference)")
-            }
-            guard tx.expiration > reference else {
-                throw ProtocolError.invalid("\(BatchRules.name(k, ids[k])): expired at block \(tx.expiration), not after the batch's reference block \(reference)")
-            }
-        }
-        try BatchRules.checkNullifiersAndAccountChains(headers)
 
         let statement = BatchPublicInputs(transactionIDs: ids, noteIDs: headers.flatMap { $0.outputNotes.map(\.id) })
         let air = BatchAIR(statement: statement)
@@ -34,6 +21,30 @@ public enum BatchProver {
         return ProvenBatch(id: statement.batchID, referenceBlock: batch.referenceBlock.reference, transactions: headers,
                            noteTreeRoot: statement.noteTreeRoot, expiration: transactions.map(\.expiration).min()!,
                            proof: ProofCodec.encode(proof))
+    }
+
+    /// Everything `prove` checks before it proves: the sizes, every transaction proof, each
+    /// transaction's reference block (not after the batch's) and expiration (after it), no
+    /// nullifier twice and account commitments chaining in order. Returns the transactions'
+    /// headers; throws `ProtocolError.invalid("transaction K (…): …")` naming the first failure.
+    public static func check(_ batch: ProposedBatch, threads: Int = Parallel.coreCount,
+                             timings: PhaseTimings? = nil) throws -> [TransactionHeader] {
+        let transactions = batch.transactions
+        try BatchRules.checkSizes(transactionCount: transactions.count,
+                                  outputNoteCount: transactions.reduce(0) { $0 + $1.outputNotes.count })
+        try PhaseTimings.measure(timings, "verify transactions") { try verifyTransactions(transactions, threads: threads) }
+        let headers = transactions.map(TransactionHeader.init)
+        let reference = batch.referenceBlock.number
+        for (k, tx) in transactions.enumerated() {
+            guard tx.referenceBlock.number <= reference else {
+                throw ProtocolError.invalid("\(BatchRules.name(k, headers[k].id)): reference block \(tx.referenceBlock.number) is after the batch's reference block \(reference)")
+            }
+            guard tx.expiration > reference else {
+                throw ProtocolError.invalid("\(BatchRules.name(k, headers[k].id)): expired at block \(tx.expiration), not after the batch's reference block \(reference)")
+            }
+        }
+        try BatchRules.checkNullifiersAndAccountChains(headers)
+        return headers
     }
 
     /// Verifies a batch proof against its public inputs (including the values no hash computes).
