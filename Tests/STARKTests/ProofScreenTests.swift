@@ -52,6 +52,23 @@ import STARKExamples
         }
     }
 
+    /// The header is screened before the body is read: a proof for another shape is refused at
+    /// the shape check even when the rest of its bytes would not decode.
+    @Test func shapeIsCheckedBeforeTheBodyIsDecoded() throws {
+        let header = Array(Self.bytes[..<19])
+        #expect(try ProofCodec.decodeContext(header).traceInfo == Self.air.traceInfo)
+        let (error, built) = Self.verify(header + [0xFF, 0xFF], expecting: TraceInfo(mainWidth: 2, length: Self.rows * 4))
+        #expect(error?.description.contains("proof shape check") == true, "\(String(describing: error))")
+        #expect(built == 0)
+        let (weak, _) = Self.verify(header, minimumSecurity: 200)
+        #expect(weak == .insufficientSecurity(got: Self.proofSecurity, required: 200))
+        let (truncated, _) = Self.verify(header)
+        guard case .malformedProof = truncated else {
+            Issue.record("a header alone: \(String(describing: truncated))")
+            return
+        }
+    }
+
     @Test func weakProofIsRefusedWithoutAnAIR() {
         let (error, built) = Self.verify(Self.bytes, minimumSecurity: 200)
         #expect(error == .insufficientSecurity(got: Self.proofSecurity, required: 200))

@@ -94,9 +94,16 @@ public enum ProofCodec {
         return (w.bytes, sections)
     }
 
-    /// Decodes a proof; truncated, oversized, non-canonical or garbage input throws `StarkError.malformedProof`.
-    public static func decode(_ bytes: [UInt8]) throws(StarkError) -> StarkProof {
+    /// Decodes only the header and context of proof bytes: magic, version, options and trace
+    /// shape (the first 19 bytes), each checked as `decode` checks them. A verifier screens these
+    /// before it decodes the rest.
+    public static func decodeContext(_ bytes: [UInt8]) throws(StarkError) -> (options: ProofOptions, traceInfo: TraceInfo) {
         var r = ByteReader(bytes)
+        return try context(&r)
+    }
+
+    /// Reads and checks the header and context.
+    static func context(_ r: inout ByteReader) throws(StarkError) -> (options: ProofOptions, traceInfo: TraceInfo) {
         let tag = try r.take(4, "magic tag")
         guard Array(tag) == magic else { throw .malformedProof("not a STARK proof (magic tag \(Array(tag)) is not \"STRK\")") }
         let version = try r.u8("format version")
@@ -126,6 +133,19 @@ public enum ProofCodec {
         guard logLength <= TraceInfo.maxLogLength else { throw .malformedProof("traceInfo.length 2^\(logLength) is too large") }
         let traceInfo = TraceInfo(mainWidth: mainWidth, auxWidth: auxWidth, auxChallenges: auxChallenges, length: 1 << logLength)
         do { try traceInfo.validate() } catch { throw .malformedProof(error.description) }
+        return (options, traceInfo)
+    }
+
+    /// Decodes a proof; truncated, oversized, non-canonical or garbage input throws `StarkError.malformedProof`.
+    public static func decode(_ bytes: [UInt8]) throws(StarkError) -> StarkProof {
+        var r = ByteReader(bytes)
+        let (options, traceInfo) = try context(&r)
+        let numQueries = options.numQueries
+        let extensionDegree = options.extensionDegree
+        let folding = options.friFoldingFactor
+        let hash = options.hashFunction
+        let mainWidth = traceInfo.mainWidth
+        let auxWidth = traceInfo.auxWidth
 
         let degree = extensionDegree
         // RPO256 digests are words of field elements and must be canonical; BLAKE3 digests are bytes.
