@@ -34,20 +34,9 @@ public struct TraceCheck: Sendable {
             return "main assertion \(k) (column \(a.column), row \(a.step))"
         }
         let rows = (transitions ?? Array(0..<(n - 1))).filter { $0 >= 0 && $0 < n - 1 }
-        let periodic = air.periodicColumns
-        var current = [Felt](repeating: .zero, count: info.mainWidth), next = current
-        var values = [Felt](repeating: .zero, count: periodic.count)
-        var result = [Felt](repeating: .zero, count: air.mainConstraintDegrees.count)
+        var mainEvaluator = MainRowEvaluator(air: air)
         for row in rows {
-            for c in 0..<info.mainWidth {
-                current[c] = columns[c][row]
-                next[c] = columns[c][row + 1]
-            }
-            for p in periodic.indices { values[p] = periodic[p][row % periodic[p].count] }
-            Self.evaluate(current, next, values, &result) { frame, periodic, out in
-                air.evaluateMain(frame, periodic: periodic, result: out)
-            }
-            if let k = result.firstIndex(where: { !$0.isZero }) { return "main constraint \(k) (rows \(row) → \(row + 1))" }
+            if let k = mainEvaluator.firstFailing(columns, row: row) { return "main constraint \(k) (rows \(row) → \(row + 1))" }
         }
         guard info.auxWidth > 0 else { return nil }
 
@@ -55,52 +44,10 @@ public struct TraceCheck: Sendable {
         for (k, a) in air.auxAssertions(challenges: challenges).enumerated() where aux[a.column][a.step] != a.value {
             return "bus assertion \(k) (auxiliary column \(a.column), row \(a.step))"
         }
-        let lifted = periodic.map { $0.map { QuadFelt($0) } }
-        var mainCurrent = [QuadFelt](repeating: .zero, count: info.mainWidth), mainNext = mainCurrent
-        var auxCurrent = [QuadFelt](repeating: .zero, count: info.auxWidth), auxNext = auxCurrent
-        var auxValues = [QuadFelt](repeating: .zero, count: periodic.count)
-        var auxResult = [QuadFelt](repeating: .zero, count: air.auxConstraintDegrees.count)
+        var auxEvaluator = AuxRowEvaluator(air: air, challenges: challenges)
         for row in rows {
-            for c in 0..<info.mainWidth {
-                mainCurrent[c] = QuadFelt(columns[c][row])
-                mainNext[c] = QuadFelt(columns[c][row + 1])
-            }
-            for c in 0..<info.auxWidth {
-                auxCurrent[c] = aux[c][row]
-                auxNext[c] = aux[c][row + 1]
-            }
-            for p in periodic.indices { auxValues[p] = lifted[p][row % lifted[p].count] }
-            mainCurrent.withUnsafeBufferPointer { mc in
-                mainNext.withUnsafeBufferPointer { mn in
-                    auxCurrent.withUnsafeBufferPointer { ac in
-                        auxNext.withUnsafeBufferPointer { an in
-                            auxValues.withUnsafeBufferPointer { pv in
-                                challenges.withUnsafeBufferPointer { ch in
-                                    auxResult.withUnsafeMutableBufferPointer { out in
-                                        air.evaluateAux(main: EvaluationFrame(current: mc, next: mn), aux: EvaluationFrame(current: ac, next: an),
-                                                        periodic: pv, challenges: ch, result: out)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            if let k = auxResult.firstIndex(where: { !$0.isZero }) { return "bus constraint \(k) (rows \(row) → \(row + 1))" }
+            if let k = auxEvaluator.firstFailing(main: columns, aux: aux, row: row) { return "bus constraint \(k) (rows \(row) → \(row + 1))" }
         }
         return nil
-    }
-
-    private static func evaluate(
-        _ current: [Felt], _ next: [Felt], _ periodic: [Felt], _ result: inout [Felt],
-        _ body: (EvaluationFrame<Felt>, UnsafeBufferPointer<Felt>, UnsafeMutableBufferPointer<Felt>) -> Void
-    ) {
-        current.withUnsafeBufferPointer { c in
-            next.withUnsafeBufferPointer { n in
-                periodic.withUnsafeBufferPointer { p in
-                    result.withUnsafeMutableBufferPointer { out in body(EvaluationFrame(current: c, next: n), p, out) }
-                }
-            }
-        }
     }
 }

@@ -34,32 +34,10 @@ struct TraceValidator {
             throw .unsatisfiedConstraint(
                 "assertion \(k): column \(a.column) row \(a.step) is \(main[a.column][a.step]), expected \(a.value)")
         }
-        let width = info.mainWidth
-        let count = air.mainConstraintDegrees.count
-        let periodic = air.periodicColumns
         let air = self.air
         let failure = firstFailure(rows: n - 1) {
-            var cur = [Felt](repeating: .zero, count: width)
-            var nxt = [Felt](repeating: .zero, count: width)
-            var per = [Felt](repeating: .zero, count: periodic.count)
-            var res = [Felt](repeating: .zero, count: count)
-            return { row in
-                for c in 0..<width {
-                    cur[c] = main[c][row]
-                    nxt[c] = main[c][row + 1]
-                }
-                for p in periodic.indices { per[p] = periodic[p][row % periodic[p].count] }
-                cur.withUnsafeBufferPointer { cb in
-                    nxt.withUnsafeBufferPointer { nb in
-                        per.withUnsafeBufferPointer { pb in
-                            res.withUnsafeMutableBufferPointer { rb in
-                                air.evaluateMain(EvaluationFrame(current: cb, next: nb), periodic: pb, result: rb)
-                            }
-                        }
-                    }
-                }
-                return res.firstIndex(where: { !$0.isZero })
-            }
+            var evaluator = MainRowEvaluator(air: air)
+            return { row in evaluator.firstFailing(main, row: row) }
         }
         if let (row, k) = failure {
             throw .unsatisfiedConstraint("main transition constraint \(k) fails between rows \(row) and \(row + 1)")
@@ -77,46 +55,10 @@ struct TraceValidator {
                 throw .unsatisfiedConstraint("auxiliary assertion \(k): column \(a.column) row \(a.step) differs from \(a.value)")
             }
         }
-        let count = air.auxConstraintDegrees.count
-        let periodic = air.periodicColumns
         let air = self.air
         let failure = firstFailure(rows: n - 1) {
-            var cur = [QuadFelt](repeating: .zero, count: info.mainWidth)
-            var nxt = cur
-            var auxCur = [QuadFelt](repeating: .zero, count: info.auxWidth)
-            var auxNxt = auxCur
-            var per = [QuadFelt](repeating: .zero, count: periodic.count)
-            var res = [QuadFelt](repeating: .zero, count: count)
-            return { row in
-                for c in 0..<info.mainWidth {
-                    cur[c] = QuadFelt(main[c][row])
-                    nxt[c] = QuadFelt(main[c][row + 1])
-                }
-                for c in 0..<info.auxWidth {
-                    auxCur[c] = aux[c][row]
-                    auxNxt[c] = aux[c][row + 1]
-                }
-                for p in periodic.indices { per[p] = QuadFelt(periodic[p][row % periodic[p].count]) }
-                cur.withUnsafeBufferPointer { cb in
-                    nxt.withUnsafeBufferPointer { nb in
-                        auxCur.withUnsafeBufferPointer { acb in
-                            auxNxt.withUnsafeBufferPointer { anb in
-                                per.withUnsafeBufferPointer { pb in
-                                    challenges.withUnsafeBufferPointer { chb in
-                                        res.withUnsafeMutableBufferPointer { rb in
-                                            air.evaluateAux(
-                                                main: EvaluationFrame(current: cb, next: nb),
-                                                aux: EvaluationFrame(current: acb, next: anb),
-                                                periodic: pb, challenges: chb, result: rb)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                return res.firstIndex(where: { !$0.isZero })
-            }
+            var evaluator = AuxRowEvaluator(air: air, challenges: challenges)
+            return { row in evaluator.firstFailing(main: main, aux: aux, row: row) }
         }
         if let (row, k) = failure {
             throw .unsatisfiedConstraint("auxiliary transition constraint \(k) fails between rows \(row) and \(row + 1)")
