@@ -9,8 +9,6 @@ public enum CaseOutcome: Sendable, Equatable {
     case refusedAtVerification(String)
     /// It decoded and passed every check.
     case accepted(Acceptance)
-    /// Not checked: it would hit a known defect (`--skip-known-defects`).
-    case skipped(String)
 }
 
 /// Why an accepted mutant is fine, or that it is not.

@@ -21,14 +21,11 @@ public struct FuzzTarget: Sendable {
         return (mutant, check(mutant.bytes, mutant.base))
     }
 
-    /// The target of `kind` over `samples`. With `skipKnownDefects`, a payload carrying a STARK
-    /// proof whose blowup factor is below its FRI folding factor (known defect: the verifier
-    /// divides by zero) is skipped instead of verified.
-    public static func make(_ kind: FuzzKind, samples: HonestSamples, skipKnownDefects: Bool = false) -> FuzzTarget {
+    /// The target of `kind` over `samples`.
+    public static func make(_ kind: FuzzKind, samples: HonestSamples) -> FuzzTarget {
         let payloads = samples.payloads(kind)
         let honest = Set(payloads)
         let mutator = Mutator(kind: kind, samples: payloads)
-        let skip: @Sendable ([UInt8]) -> String? = { bytes in skipKnownDefects ? KnownDefects.reason(bytes) : nil }
         let check: @Sendable ([UInt8], Int) -> CaseOutcome
         switch kind {
         case .starkBlake3, .starkRPO256:
@@ -36,22 +33,20 @@ public struct FuzzTarget: Sendable {
             check = { bytes, base in
                 let proof: StarkProof
                 do { proof = try ProofCodec.decode(bytes) } catch { return .refusedAtDecode(RefusalCategory.of(error)) }
-                if let reason = skip(bytes) { return .skipped(reason) }
                 do { try Verifier.verify(proof: proof, air: airs[base]) } catch {
                     return .refusedAtVerification(RefusalCategory.of(error))
                 }
                 return .accepted(honest.contains(bytes) ? .honest : .unexplained("a mutated STARK proof verifies"))
             }
         case .provenTransaction:
-            check = proofCheck(honest: honest, skip: skip, decode: ProvenTransactionCodec.decode, proof: \.proof) { try $0.verify() }
+            check = proofCheck(honest: honest, decode: ProvenTransactionCodec.decode) { try $0.verify() }
         case .blockProof:
-            check = proofCheck(honest: honest, skip: skip, decode: BlockProofCodec.decode, proof: \.proof) { try $0.verify() }
+            check = proofCheck(honest: honest, decode: BlockProofCodec.decode) { try $0.verify() }
         case .provenBatch:
             let batches = samples.provenBatches
             check = { bytes, _ in
                 let batch: ProvenBatch
                 do { batch = try ProvenBatchCodec.decode(bytes) } catch { return .refusedAtDecode(RefusalCategory.of(error)) }
-                if let reason = skip(batch.proof) { return .skipped(reason) }
                 do { try batch.verify() } catch { return .refusedAtVerification(RefusalCategory.of(error)) }
                 if honest.contains(bytes) { return .accepted(.honest) }
                 if let why = UnboundFields.explain(batch, honest: batches) { return .accepted(.explained(why)) }
@@ -71,7 +66,6 @@ public struct FuzzTarget: Sendable {
             check = { bytes, _ in
                 let batch: ProposedBatch
                 do { batch = try ProposedBatchCodec.decode(bytes) } catch { return .refusedAtDecode(RefusalCategory.of(error)) }
-                if let reason = batch.transactions.lazy.compactMap({ skip($0.proof) }).first { return .skipped(reason) }
                 do { _ = try BatchProver.check(batch, threads: 1) } catch { return .refusedAtVerification(RefusalCategory.of(error)) }
                 if honest.contains(bytes) { return .accepted(.honest) }
                 if let k = batch.transactions.firstIndex(where: { !transactions.contains($0) }) {
@@ -85,7 +79,6 @@ public struct FuzzTarget: Sendable {
             check = { bytes, _ in
                 let request: BlockProofRequest
                 do { request = try BlockProofRequestCodec.decode(bytes) } catch { return .refusedAtDecode(RefusalCategory.of(error)) }
-                if let reason = request.batches.lazy.compactMap({ skip($0.proof) }).first { return .skipped(reason) }
                 do { _ = try BlockProver.prepare(request, threads: 1) } catch {
                     return .refusedAtVerification(RefusalCategory.of(error))
                 }
@@ -103,28 +96,16 @@ public struct FuzzTarget: Sendable {
         return FuzzTarget(kind: kind, mutator: mutator, check: check)
     }
 
-    /// Decode, skip filter, verify; an accepted mutant must be byte-identical to an honest sample.
-    private static func proofCheck<T>(honest: Set<[UInt8]>, skip: @escaping @Sendable ([UInt8]) -> String?,
+    /// Decode, verify; an accepted mutant must be byte-identical to an honest sample.
+    private static func proofCheck<T>(honest: Set<[UInt8]>,
                                       decode: @escaping @Sendable ([UInt8]) throws(Rollup.DecodingError) -> T,
-                                      proof: KeyPath<T, [UInt8]> & Sendable,
                                       verify: @escaping @Sendable (T) throws -> Void) -> @Sendable ([UInt8], Int) -> CaseOutcome {
         { bytes, _ in
             let object: T
             do { object = try decode(bytes) } catch { return .refusedAtDecode(RefusalCategory.of(error)) }
-            if let reason = skip(object[keyPath: proof]) { return .skipped(reason) }
             do { try verify(object) } catch { return .refusedAtVerification(RefusalCategory.of(error)) }
             return .accepted(honest.contains(bytes) ? .honest : .unexplained("a mutated proof verifies"))
         }
-    }
-}
-
-/// The known defects `--skip-known-defects` steps around (fixed elsewhere; the skip goes once they are).
-enum KnownDefects {
-    /// Why a STARK proof must not be verified yet, or nil: (a) a blowup factor below the FRI
-    /// folding factor makes the verifier divide by zero.
-    @Sendable static func reason(_ proofBytes: [UInt8]) -> String? {
-        guard let proof = try? ProofCodec.decode(proofBytes) else { return nil }
-        return proof.options.blowupFactor < proof.options.friFoldingFactor ? "blowup < folding factor" : nil
     }
 }
 

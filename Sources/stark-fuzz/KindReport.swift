@@ -7,7 +7,6 @@ struct KindReport {
     var cases = 0
     var refusedAtDecode = 0
     var refusedAtVerification = 0
-    var skipped = 0
     var acceptedHonest = 0
     var acceptedValidWitness = 0
     var acceptedExplained = 0
@@ -15,7 +14,6 @@ struct KindReport {
     var decodeCategories: [String: Int] = [:]
     var verificationCategories: [String: Int] = [:]
     var explanations: [String: Int] = [:]
-    var skipReasons: [String: Int] = [:]
     var slowestNanos: UInt64 = 0
     var slowestCase = 0
     var wallNanos: UInt64 = 0
@@ -41,9 +39,6 @@ struct KindReport {
         case .refusedAtVerification(let category):
             refusedAtVerification += 1
             verificationCategories[category, default: 0] += 1
-        case .skipped(let reason):
-            skipped += 1
-            skipReasons[reason, default: 0] += 1
         case .accepted(.honest): acceptedHonest += 1
         case .accepted(.validWitness): acceptedValidWitness += 1
         case .accepted(.explained(let why)):
@@ -60,12 +55,10 @@ struct KindReport {
         let verifyWord = kind.isProof ? "verification" : "prover checks"
         out.append("\(kind.rawValue): \(cases) cases in \(seconds(wallNanos)) s, slowest \(milliseconds(slowestNanos)) ms (case \(slowestCase)), peak RSS \(peakRSSMiB) MiB")
         out.append("  refused at decode \(refusedAtDecode), refused by \(verifyWord) \(refusedAtVerification), accepted \(accepted)"
-            + " (honest bytes \(acceptedHonest), valid witness \(acceptedValidWitness), explained \(acceptedExplained), FAILED \(failures.count))"
-            + (skipped > 0 ? ", skipped (known defect) \(skipped)" : ""))
+            + " (honest bytes \(acceptedHonest), valid witness \(acceptedValidWitness), explained \(acceptedExplained), FAILED \(failures.count))")
         if !decodeCategories.isEmpty { out.append("  decode refusals: " + breakdown(decodeCategories)) }
         if !verificationCategories.isEmpty { out.append("  \(verifyWord) refusals: " + breakdown(verificationCategories)) }
         if !explanations.isEmpty { out.append("  explained acceptances (fields the proof does not bind): " + breakdown(explanations)) }
-        if !skipReasons.isEmpty { out.append("  skipped: " + breakdown(skipReasons)) }
         if sweepPrefixes > 0 {
             out.append("  truncation sweep: \(sweepPrefixes) prefixes of the honest samples, "
                 + (sweepDecoded.isEmpty ? "all refused at decode" : "\(sweepDecoded.count) DECODED (first: sample \(sweepDecoded[0].sample), \(sweepDecoded[0].length) bytes)"))

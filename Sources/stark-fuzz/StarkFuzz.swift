@@ -44,10 +44,6 @@ struct StarkFuzz: ParsableCommand {
     @Option(help: "Threads for proving the honest samples (cases run on one thread).")
     var threads: Int = Parallel.coreCount
 
-    @Flag(name: .customLong("skip-known-defects"),
-          help: "Do not verify payloads carrying a STARK proof with blowup < FRI folding factor (a known verifier trap).")
-    var skipKnownDefects = false
-
     @Flag(inversion: .prefixedNo, help: "Also decode every proper prefix of every honest sample (all must be refused).")
     var sweep = true
 
@@ -65,18 +61,17 @@ struct StarkFuzz: ParsableCommand {
 
     mutating func run() throws {
         CrashContext.install(kinds: FuzzKind.allCases.map(\.rawValue),
-                             replay: " --seed \(seed)" + (skipKnownDefects ? " --skip-known-defects" : ""))
+                             replay: " --seed \(seed)")
         let start = DispatchTime.now().uptimeNanoseconds
         let samples = try HonestSamples.make(.campaign, threads: threads)
         let setupNanos = DispatchTime.now().uptimeNanoseconds - start
         say("stark-fuzz: seed \(seed), cases \(startCase)..<\(startCase + cases) per kind, honest samples proven in "
-            + "\(seconds(setupNanos)) s, peak RSS \(ResidentMemory.peakMiB()) MiB"
-            + (skipKnownDefects ? ", skipping known defects" : ""))
+            + "\(seconds(setupNanos)) s, peak RSS \(ResidentMemory.peakMiB()) MiB")
 
         var reports: [KindReport] = []
         var memoryExceeded = false
         for kind in kinds {
-            let target = FuzzTarget.make(kind, samples: samples, skipKnownDefects: skipKnownDefects)
+            let target = FuzzTarget.make(kind, samples: samples)
             say("\(kind.rawValue): \(target.samples.count) honest samples of \(target.samples.map { String($0.count) }.joined(separator: ", ")) bytes")
             var report = runKind(target)
             report.peakRSSMiB = ResidentMemory.peakMiB()

@@ -40,8 +40,6 @@ enum Shared {
                 accepted += 1
                 #expect(!acceptance.isFailure, "\(kind) case \(index): \(acceptance); \(mutant.mutations)")
                 if kind.isProof { #expect(acceptance != .validWitness) }
-            case .skipped(let reason):
-                Issue.record("\(kind) case \(index) skipped without --skip-known-defects: \(reason)")
             }
         }
         // A mutated witness is often still valid: what matters is that many pass the decoder.
@@ -166,16 +164,11 @@ enum Shared {
         #expect(target.run(BlockProofRequestCodec.encode(request)) == .refusedAtVerification("rule"))
     }
 
-    /// `--skip-known-defects` skips a proof whose blowup is below its FRI folding factor (known
-    /// verifier trap) instead of verifying it; without it the proof is verified (and refused here,
-    /// for its low security).
-    @Test func knownDefectsAreSkippedOnlyWhenAsked() {
-        let sample = Shared.targets[.starkBlake3]!.samples[0]
-        var bytes = sample
+    /// A proof whose options the decoder accepts but whose blowup is below its FRI folding factor
+    /// (before `FRIPlan`, the verifier divided by zero on such a proof) is refused, not trapped on.
+    @Test func blowupBelowFoldingFactorIsRefused() {
+        var bytes = Shared.targets[.starkBlake3]!.samples[0]
         bytes[6] = 1  // log2 blowup: 2, below the folding factor 4
-        let skipping = FuzzTarget.make(.starkBlake3, samples: Shared.samples, skipKnownDefects: true)
-        #expect(skipping.run(bytes) == .skipped("blowup < folding factor"))
-        #expect(skipping.run(sample) == .accepted(.honest))
         #expect(Shared.targets[.starkBlake3]!.run(bytes) == .refusedAtVerification("security"))
     }
 
