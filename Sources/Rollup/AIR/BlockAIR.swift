@@ -19,7 +19,9 @@ import STARK
 /// - A's digest (the segment's last row) equals the tree's root register, and at the segment's
 ///   end the register takes B's digest; registers stay constant otherwise;
 /// - the segment's first row offers (tree, index, old leaf, new leaf) on a LogUp bus; the verifier
-///   takes the statement's leaf updates from it, so each is done exactly once.
+///   takes the statement's leaf updates from it, so each is done exactly once;
+/// - the layout is the statement's: updates form a prefix, accounts before nullifiers, padding only
+///   after them, and the last segment's kind is asserted (no transition leaves it).
 /// Boundary assertions: the registers start at the previous header's roots and end at the new
 /// header's. Every header field is a public input; the header commitment is a hash of them.
 public struct BlockAIR: AIR {
