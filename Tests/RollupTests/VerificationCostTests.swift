@@ -94,7 +94,7 @@ import Testing
             let updates = (0..<accounts).map { AccountUpdate(accountID: Felt(UInt64($0 + 1)), initialCommitment: Word(Felt(UInt64($0)), 1, 1, 1), finalCommitment: .zero) }
             let spent = (0..<nullifiers).map { Word(Felt(UInt64($0 + 1)), 2, 3, 4) }
             let statement = BlockStatement(previousHeader: header, header: header, accountUpdates: updates, nullifiers: spent)
-            #expect(BlockProver.expectedTraceInfo(updates: accounts + nullifiers) == BlockAIR(statement: statement).traceInfo, "\(accounts) + \(nullifiers)")
+            #expect(BlockAIR.traceInfo(updates: accounts + nullifiers) == BlockAIR(statement: statement).traceInfo, "\(accounts) + \(nullifiers)")
         }
     }
 

@@ -20,10 +20,8 @@ public struct BatchAIR: AIR {
         self.statement = statement
         let schedule = BatchSchedule(transactionIDs: statement.transactionIDs, noteIDs: statement.noteIDs)
         self.schedule = schedule
-        var rows = 16
-        while rows < HasherChiplet.cycles(for: schedule.jobs) * HasherChiplet.cycle { rows <<= 1 }
-        traceInfo = TraceInfo(mainWidth: HasherChiplet.width, auxWidth: 3, auxChallenges: 2, length: rows)
-        scheduleColumns = ScheduleColumns(hashes: schedule.hashes, rows: rows)
+        traceInfo = BatchAIR.traceInfo(chipletCycles: HasherChiplet.cycles(for: schedule.jobs))
+        scheduleColumns = ScheduleColumns(hashes: schedule.hashes, rows: traceInfo.length)
     }
 
     public var publicInputs: [Felt] { statement.elements }

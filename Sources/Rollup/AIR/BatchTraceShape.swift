@@ -5,9 +5,13 @@ extension BatchAIR {
     /// hashing): what a verifier checks a proof against before it builds the AIR. Equals
     /// `BatchAIR(statement:).traceInfo`.
     public static func traceInfo(for statement: BatchPublicInputs) -> TraceInfo {
-        let cycles = 1 + scheduledBlocks(transactions: statement.transactionIDs.count, notes: statement.noteIDs.count)
+        traceInfo(chipletCycles: 1 + scheduledBlocks(transactions: statement.transactionIDs.count, notes: statement.noteIDs.count))
+    }
+
+    /// The trace shape for a chiplet of `chipletCycles` cycles (rows a power of two, at least 16).
+    static func traceInfo(chipletCycles: Int) -> TraceInfo {
         var rows = 16
-        while rows < cycles * HasherChiplet.cycle { rows <<= 1 }
+        while rows < chipletCycles * HasherChiplet.cycle { rows <<= 1 }
         return TraceInfo(mainWidth: HasherChiplet.width, auxWidth: 3, auxChallenges: 2, length: rows)
     }
 

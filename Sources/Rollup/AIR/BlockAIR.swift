@@ -36,7 +36,12 @@ public struct BlockAIR: AIR {
     public init(statement: BlockStatement) {
         self.statement = statement
         updates = statement.leafUpdates
-        traceInfo = TraceInfo(mainWidth: BlockColumns.width, auxWidth: 1, auxChallenges: 2, length: BlockAIR.rows(updates: updates.count))
+        traceInfo = BlockAIR.traceInfo(updates: updates.count)
+    }
+
+    /// The trace shape for `updates` leaf updates, known before any leaf is hashed.
+    public static func traceInfo(updates: Int) -> TraceInfo {
+        TraceInfo(mainWidth: BlockColumns.width, auxWidth: 1, auxChallenges: 2, length: rows(updates: updates))
     }
 
     /// Trace rows for `updates` leaf updates: one segment each (at least one), rounded up to a power of two.

@@ -23,18 +23,18 @@ public struct TransactionAIR: AIR {
         let placeholder = statement.placeholderWitness()
         let schedule = TransactionSchedule(inputs: placeholder.inputs, after: placeholder.after)
         self.schedule = schedule
-        let rows = TransactionAIR.rows(for: schedule)
-        traceInfo = TraceInfo(mainWidth: TransactionAIR.ledgerOffset + LedgerSection.width, auxWidth: 3, auxChallenges: 2, length: rows)
+        traceInfo = TransactionAIR.traceInfo(chipletCycles: HasherChiplet.cycles(for: schedule.hashes.map(\.job)),
+                                             assetMessages: schedule.assetMessages.count)
+        let rows = traceInfo.length
         scheduleColumns = ScheduleColumns(schedule: schedule, rows: rows)
     }
 
-    /// Trace rows: the chiplet's cycles and the ledger's rows, whichever is longer, as a power of two.
-    static func rows(for schedule: TransactionSchedule) -> Int {
-        let chipletRows = HasherChiplet.cycles(for: schedule.hashes.map(\.job)) * HasherChiplet.cycle
-        let ledgerRows = schedule.assetMessages.count + 1
+    /// The trace shape for a chiplet of `chipletCycles` cycles and a ledger taking `assetMessages`
+    /// messages: rows for whichever is longer (the ledger ends with a padding row), as a power of two.
+    static func traceInfo(chipletCycles: Int, assetMessages: Int) -> TraceInfo {
         var rows = 16
-        while rows < max(chipletRows, ledgerRows) { rows <<= 1 }
-        return rows
+        while rows < max(chipletCycles * HasherChiplet.cycle, assetMessages + 1) { rows <<= 1 }
+        return TraceInfo(mainWidth: ledgerOffset + LedgerSection.width, auxWidth: 3, auxChallenges: 2, length: rows)
     }
 
     public var publicInputs: [Felt] { statement.elements }

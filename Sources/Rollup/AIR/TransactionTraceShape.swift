@@ -7,11 +7,7 @@ extension TransactionAIR {
     /// throws for a shape outside them (checked first, so no count can overflow).
     public static func traceInfo(for shape: TransactionShape) throws(ProtocolError) -> TraceInfo {
         try shape.validate()
-        let chipletRows = (1 + scheduledBlocks(for: shape)) * HasherChiplet.cycle
-        let ledgerRows = assetMessageCount(for: shape) + 1
-        var rows = 16
-        while rows < max(chipletRows, ledgerRows) { rows <<= 1 }
-        return TraceInfo(mainWidth: ledgerOffset + LedgerSection.width, auxWidth: 3, auxChallenges: 2, length: rows)
+        return traceInfo(chipletCycles: 1 + scheduledBlocks(for: shape), assetMessages: assetMessageCount(for: shape))
     }
 
     /// Chiplet blocks (one cycle each) of the schedule `TransactionSchedule` builds for `shape`.

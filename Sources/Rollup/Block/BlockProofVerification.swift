@@ -39,7 +39,7 @@ extension BlockProof {
         guard Set(nullifiers).count == nullifiers.count else { throw ProtocolError.invalid("a nullifier is listed twice") }
         let statement = statement
         let screened = try Verifier.screen(
-            proofBytes: proof, expectedTraceInfo: BlockProver.expectedTraceInfo(updates: accountUpdates.count + nullifiers.count))
+            proofBytes: proof, expectedTraceInfo: BlockAIR.traceInfo(updates: accountUpdates.count + nullifiers.count))
         guard header.noteRoot == DenseMerkleTree(padding: batchNoteRoots).root else {
             throw ProtocolError.invalid("the note root is not the root of the batches' note-tree roots")
         }

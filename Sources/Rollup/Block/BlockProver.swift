@@ -112,13 +112,7 @@ public enum BlockProver {
         guard updates <= BlockProofRequest.maxTreeUpdates else {
             throw .verificationFailed("block statement: \(updates) tree updates; at most \(BlockProofRequest.maxTreeUpdates)")
         }
-        try Verifier.verify(proofBytes: proof, expectedTraceInfo: expectedTraceInfo(updates: updates)) { BlockAIR(statement: statement) }
-    }
-
-    /// The trace shape of a block statement with `updates` leaf updates, without building its AIR
-    /// (`BlockAIR(statement:).traceInfo`, which first hashes every leaf).
-    static func expectedTraceInfo(updates: Int) -> TraceInfo {
-        TraceInfo(mainWidth: BlockColumns.width, auxWidth: 1, auxChallenges: 2, length: BlockAIR.rows(updates: updates))
+        try Verifier.verify(proofBytes: proof, expectedTraceInfo: BlockAIR.traceInfo(updates: updates)) { BlockAIR(statement: statement) }
     }
 
     /// Verifies every batch proof, spread over `threads` cores; throws naming the first bad batch.

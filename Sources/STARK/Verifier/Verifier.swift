@@ -49,11 +49,8 @@ struct VerifierRun<H: StarkHasher> {
         let options = proof.options
         let info = air.traceInfo
         try air.validateDescription()
-        // Decoded proofs are canonical already; a proof built in memory must be too (never reduced).
-        let roots = [proof.mainRoot, proof.compositionRoot] + (proof.auxRoot.map { [$0] } ?? []) + proof.friRoots
-        guard roots.allSatisfy(H.isCanonical) else {
-            throw .verificationFailed("a commitment root is not a canonical \(H.hashFunction) digest (a word ≥ p)")
-        }
+        // Digests are canonical: the decoder refuses any other, and so does every Merkle check
+        // (roots included) for a proof built in memory.
         let layout = AIRLayout(air)
         let degree = options.extensionDegree
         let n = info.length
