@@ -3,11 +3,12 @@ import Foundation
 import Rollup
 import STARK
 
-/// `ctl prove-local`: proves a witness file on this machine, without the service.
+/// `ctl prove-local`: proves a witness file of any kind (recognised by its magic tag) on this
+/// machine, without the service, with the same backend a worker uses.
 struct ProveLocalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prove-local",
-        abstract: "Prove a witness file (TransactionInputs) locally and write the proof (ProvenTransaction).")
+        abstract: "Prove a witness file (TransactionInputs, ProposedBatch or BlockProofRequest) locally and write the proof (ProvenTransaction, ProvenBatch or BlockProof).")
 
     @Argument(help: "Witness file, or - for standard input.") var witness: String
     @Option(name: .shortAndLong, help: "Output file, or - for standard output.") var output: String = "-"
@@ -15,11 +16,17 @@ struct ProveLocalCommand: ParsableCommand {
 
     func run() throws {
         let bytes = try readInput(witness)
-        let inputs: TransactionInputs
-        do { inputs = try TransactionInputsCodec.decode(bytes) } catch { throw CommandError("\(witness): \(error)") }
-        let proven: ProvenTransaction
-        do { proven = try TransactionProver.prove(inputs, threads: threads) } catch { throw CommandError("cannot prove: \(error)") }
-        try writeOutput(ProvenTransactionCodec.encode(proven), to: output)
+        guard let kind = ProofKind(witness: bytes) else {
+            let known = ProofKind.allCases.map(\.witnessPayload.description).joined(separator: ", ")
+            let what = PayloadKind.recognise(Array(bytes.prefix(4))).map { "a \($0)" } ?? "not a witness this project reads"
+            throw CommandError("\(witness): \(what); expected one of \(known)")
+        }
+        let proof: [UInt8]
+        do { proof = try ProvingBackend(threads: threads).prove(kind, payload: bytes) } catch {
+            throw CommandError("\(witness): cannot prove this \(kind) witness: \(error)")
+        }
+        FileHandle.standardError.write(Data("proved a \(kind) witness (\(bytes.count) bytes): \(proof.count)-byte \(kind.proofPayload.name)\n".utf8))
+        try writeOutput(proof, to: output)
     }
 }
 

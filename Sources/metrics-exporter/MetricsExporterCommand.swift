@@ -18,6 +18,8 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     var localhost = false
     @Option(name: .customLong("events-endpoint"), help: "ZeroMQ endpoint to bind for metric events; publishers connect to it [env: MRP_METRICS_EVENTS_ENDPOINT, default tcp://127.0.0.1:8085].")
     var eventsEndpoint: String?
+    @Option(name: .customLong("max-client-series"), help: "Most client_address series of the rate-limit violation counter, per proof type (the most recent violators) [env: MRP_METRICS_MAX_CLIENT_SERIES, default 100].")
+    var maxClientSeries: Int?
 
     func run() async throws {
         Configuration.bootstrapLogging()
@@ -26,7 +28,10 @@ struct MetricsExporterCommand: AsyncParsableCommand {
             port: try port.map(checkPort) ?? Configuration.environment("MRP_METRICS_PORT").map(parsePort) ?? MetricsExporterConfiguration.defaultPort,
             localhost: localhost || (Configuration.environment("MRP_METRICS_LOCALHOST").flatMap(Configuration.bool) ?? false),
             eventsEndpoint: eventsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT") ?? MetricsExporterConfiguration.defaultEventsEndpoint)
-        let service = MetricsExporterService(configuration: config, logger: logger) { addresses in
+        let clientSeries = try maxClientSeries ?? Configuration.environment("MRP_METRICS_MAX_CLIENT_SERIES").map(parseCount) ?? ExporterMetrics.defaultMaxClientSeries
+        guard clientSeries >= 1 else { throw ValidationError("--max-client-series must be at least 1, not \(clientSeries)") }
+        let metrics = ExporterMetrics(maxClientSeries: clientSeries)
+        let service = MetricsExporterService(configuration: config, metrics: metrics, logger: logger) { addresses in
             logger.info("listening", metadata: ["metrics": "\(addresses.metricsURL)", "events": "\(addresses.eventsEndpoint)"])
             FileHandle.standardError.write(Data("metrics-exporter ready: \(addresses.metricsURL) events \(addresses.eventsEndpoint)\n".utf8))
         }
@@ -37,6 +42,11 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     func checkPort(_ value: Int) throws -> Int {
         guard (0...65535).contains(value) else { throw ValidationError("port \(value) is not in 0...65535") }
         return value
+    }
+
+    func parseCount(_ text: String) throws -> Int {
+        guard let n = Int(text) else { throw ValidationError("MRP_METRICS_MAX_CLIENT_SERIES '\(text)' is not a number") }
+        return n
     }
 
     func parsePort(_ text: String) throws -> Int {

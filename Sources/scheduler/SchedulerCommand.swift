@@ -32,6 +32,8 @@ struct SchedulerCommand: AsyncParsableCommand {
     var healthCheckInterval: String?
     @Option(name: .customLong("connection-timeout"), help: "Worker probe timeout [env: MRP_CONNECTION_TIMEOUT, default 10s].")
     var connectionTimeout: String?
+    @Option(name: .customLong("worker-startup-grace"), help: "How long a worker that has never answered counts as starting (UNKNOWN, probed every 250 ms) before it is reported unhealthy [env: MRP_WORKER_STARTUP_GRACE, default 30s].")
+    var workerStartupGrace: String?
     @Option(name: .customLong("state-file"), help: "Worker registry file [env: MRP_SCHEDULER_STATE_FILE, default scheduler-state.json].")
     var stateFile: String?
     @Option(name: .customLong("metrics-endpoint"), help: "Metrics exporter SUB endpoint to publish to, e.g. tcp://127.0.0.1:8085 [env: MRP_METRICS_EVENTS_ENDPOINT].")
@@ -56,6 +58,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         let retries = try maxRetries ?? Configuration.environment("MRP_MAX_RETRIES_PER_REQUEST").map { try integer($0, "MRP_MAX_RETRIES_PER_REQUEST") } ?? 1
         let interval = try duration(healthCheckInterval, env: "MRP_HEALTH_CHECK_INTERVAL", flag: "--health-check-interval", default: .seconds(10))
         let timeout = try duration(connectionTimeout, env: "MRP_CONNECTION_TIMEOUT", flag: "--connection-timeout", default: .seconds(10))
+        let startupGrace = try duration(workerStartupGrace, env: "MRP_WORKER_STARTUP_GRACE", flag: "--worker-startup-grace", default: .seconds(30))
         let state = stateFile ?? Configuration.environment("MRP_SCHEDULER_STATE_FILE") ?? "scheduler-state.json"
         let metricsTarget = metricsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT")
         let token = controlToken ?? Configuration.environment("MRP_CONTROL_TOKEN")
@@ -67,7 +70,8 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
         let scheduler = try Scheduler(
             configuration: SchedulerConfiguration(
-                kind: kind, maxQueueItems: queueItems, maxRetries: retries, healthCheckInterval: interval, stateFile: state),
+                kind: kind, maxQueueItems: queueItems, maxRetries: retries, healthCheckInterval: interval, stateFile: state,
+                startupGrace: startupGrace),
             workers: initial, connectionFactory: GRPCWorkerConnection.factory(probeTimeout: timeout),
             events: metrics?.events ?? .none, logger: logger)
         let frontEnd = SchedulerFrontEnd(

@@ -168,7 +168,7 @@ final class LocalCluster: @unchecked Sendable {
         let proof = try await prove(cluster, Self.witness(notes: 1))
         try ProvenTransactionCodec.decode([UInt8](proof.payload)).verify()
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try await cluster.metricValue("request_count") >= 1)
+        #expect(try await cluster.metricValue("mrp_requests_total") >= 1)
     }
 
     @Test func aWorkerKilledMidProofCostsTheClientNothing() async throws {
@@ -193,7 +193,7 @@ final class LocalCluster: @unchecked Sendable {
             try await group.waitForAll()
         }
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try await cluster.metricValue("request_retries") >= 1)
+        #expect(try await cluster.metricValue("mrp_request_retries_total") >= 1)
     }
 
     @Test func aFullQueueRefusesAtOnceAndCountsTheDrops() async throws {
@@ -222,7 +222,7 @@ final class LocalCluster: @unchecked Sendable {
         #expect(refused.count == 3, "1 proving + 2 queued; the other 3 are refused: \(codes)")
         #expect(refused.allSatisfy { $0.1 < .seconds(2) })
         try await Task.sleep(for: .milliseconds(500))
-        #expect(try await cluster.metricValue("queue_drop_count") >= 3)
+        #expect(try await cluster.metricValue("mrp_queue_drops_total") >= 3)
     }
 
     @Test func workersAreAddedAndRemovedLiveAndTheRegistrySurvivesARestart() async throws {

@@ -355,7 +355,7 @@ struct ComposeFilesTests {
         let panels = try #require(json["panels"] as? [[String: Any]])
         #expect(panels.count >= 7)
         let known = Set(ExporterMetrics.metricNames)
-        let histogramSeries = Set(["queue_latency", "request_latency", "worker_proving_seconds"].flatMap { ["\($0)_bucket", "\($0)_sum", "\($0)_count"] })
+        let histogramSeries = Set(["mrp_queue_latency_seconds", "mrp_request_latency_seconds", "mrp_worker_proving_seconds"].flatMap { ["\($0)_bucket", "\($0)_sum", "\($0)_count"] })
         let promql: Set<String> = [
             "sum", "rate", "irate", "increase", "histogram_quantile", "topk", "by", "without", "avg", "max", "min", "count",
         ]
@@ -379,7 +379,7 @@ struct ComposeFilesTests {
                 }
             }
         }
-        #expect(used.contains("request_latency_bucket"))
-        #expect(used.contains("worker_proving_seconds_bucket"))
+        #expect(used.contains("mrp_request_latency_seconds_bucket"))
+        #expect(used.contains("mrp_worker_proving_seconds_bucket"))
     }
 }

@@ -103,30 +103,30 @@ struct MetricsExporterTests {
         #expect(metrics.eventsApplied == 9)
 
         let text = String(decoding: metrics.render(), as: UTF8.self)
-        #expect(sampleValue(text, "request_count", ["proof_type": "transaction"]) == 4)
-        #expect(sampleValue(text, "request_count", ["proof_type": "block"]) == 1)
-        #expect(sampleValue(text, "request_failure_count", ["proof_type": "transaction", "grpc_code": "DEADLINE_EXCEEDED"]) == 1)
-        #expect(sampleValue(text, "request_failure_count", ["proof_type": "transaction", "grpc_code": "RESOURCE_EXHAUSTED"]) == 2)
+        #expect(sampleValue(text, "mrp_requests_total", ["proof_type": "transaction"]) == 4)
+        #expect(sampleValue(text, "mrp_requests_total", ["proof_type": "block"]) == 1)
+        #expect(sampleValue(text, "mrp_request_failures_total", ["proof_type": "transaction", "grpc_code": "DEADLINE_EXCEEDED"]) == 1)
+        #expect(sampleValue(text, "mrp_request_failures_total", ["proof_type": "transaction", "grpc_code": "RESOURCE_EXHAUSTED"]) == 2)
         #expect(text.contains("grpc_code=\"RESOURCE_EXHAUSTED\""))
-        #expect(sampleValue(text, "queue_drop_count", ["proof_type": "transaction"]) == 1)
-        #expect(sampleValue(text, "rate_limited_requests", ["proof_type": "transaction"]) == 1)
-        #expect(sampleValue(text, "rate_limit_violations", ["proof_type": "transaction", "client_address": "10.0.0.7"]) == 1)
-        #expect(sampleValue(text, "request_retries", ["proof_type": "transaction"]) == 1)
-        #expect(sampleValue(text, "queue_size", ["proof_type": "transaction"]) == 7)
-        #expect(sampleValue(text, "worker_count", ["proof_type": "transaction"]) == 3)
-        #expect(sampleValue(text, "worker_busy", ["proof_type": "transaction"]) == 1)
-        #expect(sampleValue(text, "worker_unhealthy", ["proof_type": "transaction", "worker_id": "w2:50051"]) == 1)
-        #expect(sampleValue(text, "worker_unhealthy", ["proof_type": "transaction", "worker_id": "w1:50051"]) == 0)
-        #expect(sampleValue(text, "worker_request_count", ["proof_type": "block", "worker_id": "w1:50051"]) == 1)
+        #expect(sampleValue(text, "mrp_queue_drops_total", ["proof_type": "transaction"]) == 1)
+        #expect(sampleValue(text, "mrp_rate_limited_requests_total", ["proof_type": "transaction"]) == 1)
+        #expect(sampleValue(text, "mrp_rate_limit_violations_total", ["proof_type": "transaction", "client_address": "10.0.0.7"]) == 1)
+        #expect(sampleValue(text, "mrp_request_retries_total", ["proof_type": "transaction"]) == 1)
+        #expect(sampleValue(text, "mrp_queue_size", ["proof_type": "transaction"]) == 7)
+        #expect(sampleValue(text, "mrp_workers", ["proof_type": "transaction"]) == 3)
+        #expect(sampleValue(text, "mrp_workers_busy", ["proof_type": "transaction"]) == 1)
+        #expect(sampleValue(text, "mrp_worker_unhealthy", ["proof_type": "transaction", "worker_id": "w2:50051"]) == 1)
+        #expect(sampleValue(text, "mrp_worker_unhealthy", ["proof_type": "transaction", "worker_id": "w1:50051"]) == 0)
+        #expect(sampleValue(text, "mrp_worker_requests_total", ["proof_type": "block", "worker_id": "w1:50051"]) == 1)
         // Large buckets: a 400 s block proof lands in le=600 but not le=300.
-        let blockBuckets = text.split(separator: "\n").filter { $0.hasPrefix("request_latency_bucket{") && $0.contains("proof_type=\"block\"") }
+        let blockBuckets = text.split(separator: "\n").filter { $0.hasPrefix("mrp_request_latency_seconds_bucket{") && $0.contains("proof_type=\"block\"") }
         #expect(blockBuckets.contains { $0.contains("le=\"600") && $0.hasSuffix(" 1") }, "\(blockBuckets)")
         #expect(blockBuckets.contains { $0.contains("le=\"300") && $0.hasSuffix(" 0") }, "\(blockBuckets)")
-        #expect(sampleValue(text, "request_latency_count", ["proof_type": "block"]) == 1)
-        #expect(sampleValue(text, "request_latency_sum", ["proof_type": "block"]) == 400)
-        #expect(text.contains("worker_proving_seconds_bucket{") && text.contains("worker_proving_seconds_count{"))
-        #expect(sampleValue(text, "worker_proving_seconds_sum", ["proof_type": "block", "worker_id": "w1:50051"]) == 250)
-        #expect(sampleValue(text, "queue_latency_count", ["proof_type": "transaction"]) == 2)
+        #expect(sampleValue(text, "mrp_request_latency_seconds_count", ["proof_type": "block"]) == 1)
+        #expect(sampleValue(text, "mrp_request_latency_seconds_sum", ["proof_type": "block"]) == 400)
+        #expect(text.contains("mrp_worker_proving_seconds_bucket{") && text.contains("mrp_worker_proving_seconds_count{"))
+        #expect(sampleValue(text, "mrp_worker_proving_seconds_sum", ["proof_type": "block", "worker_id": "w1:50051"]) == 250)
+        #expect(sampleValue(text, "mrp_queue_latency_seconds_count", ["proof_type": "transaction"]) == 2)
         // Every emitted family is one the exporter declares.
         for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") {
             let name = line.split(separator: " ")[2]
@@ -140,10 +140,10 @@ struct MetricsExporterTests {
         metrics.apply(MetricEvents.workers(.batch, [("a:1", false, .unhealthy), ("b:1", false, .healthy)]))
         metrics.apply(MetricEvents.workers(.batch, [("b:1", true, .healthy)]))
         let text = String(decoding: metrics.render(), as: UTF8.self)
-        #expect(sampleValue(text, "worker_unhealthy", ["proof_type": "batch", "worker_id": "a:1"]) == nil)
-        #expect(sampleValue(text, "worker_unhealthy", ["proof_type": "batch", "worker_id": "b:1"]) == 0)
-        #expect(sampleValue(text, "worker_count", ["proof_type": "batch"]) == 1)
-        #expect(sampleValue(text, "worker_busy", ["proof_type": "batch"]) == 1)
+        #expect(sampleValue(text, "mrp_worker_unhealthy", ["proof_type": "batch", "worker_id": "a:1"]) == nil)
+        #expect(sampleValue(text, "mrp_worker_unhealthy", ["proof_type": "batch", "worker_id": "b:1"]) == 0)
+        #expect(sampleValue(text, "mrp_workers", ["proof_type": "batch"]) == 1)
+        #expect(sampleValue(text, "mrp_workers_busy", ["proof_type": "batch"]) == 1)
     }
 
     @Test("gRPC code names")
@@ -177,8 +177,8 @@ struct MetricsExporterTests {
         }.value
         #expect(status == 200)
         #expect(headers.lowercased().contains("content-type: text/plain; version=0.0.4"))
-        #expect((sampleValue(body, "rate_limited_requests", ["proof_type": "batch"]) ?? 0) >= 1)
-        #expect((sampleValue(body, "rate_limit_violations", ["proof_type": "batch", "client_address": "192.0.2.1"]) ?? 0) >= 1)
+        #expect((sampleValue(body, "mrp_rate_limited_requests_total", ["proof_type": "batch"]) ?? 0) >= 1)
+        #expect((sampleValue(body, "mrp_rate_limit_violations_total", ["proof_type": "batch", "client_address": "192.0.2.1"]) ?? 0) >= 1)
         #expect(body.contains("grpc_code=\"RESOURCE_EXHAUSTED\""))
 
         let (missing, _, _) = try await Task.detached { try httpGet(port: exporter.addresses.port, path: "/other") }.value

@@ -101,12 +101,14 @@ final class ScriptedWorkerPool: Sendable {
 @Suite struct SchedulerTests {
     static func addresses(_ list: String...) -> [WorkerAddress] { list.map { WorkerAddress($0)! } }
 
+    /// Test settings; no start-up grace unless asked, so a worker that does not answer is unhealthy at once.
     static func config(
-        maxQueueItems: Int = 10, maxRetries: Int = 1, stateFile: String? = nil
+        maxQueueItems: Int = 10, maxRetries: Int = 1, stateFile: String? = nil, startupGrace: Duration = .zero
     ) -> SchedulerConfiguration {
         SchedulerConfiguration(
             kind: .transaction, maxQueueItems: maxQueueItems, maxRetries: maxRetries, healthCheckInterval: .milliseconds(200),
-            backoffBase: .milliseconds(50), backoffMax: .milliseconds(400), stateFile: stateFile)
+            backoffBase: .milliseconds(50), backoffMax: .milliseconds(400), stateFile: stateFile,
+            startupGrace: startupGrace, startupProbeInterval: .milliseconds(20))
     }
 
     static func job(_ id: String = "r1", timeout: Duration = .seconds(5), payload: [UInt8] = [1, 2, 3]) -> SchedulerJob {

@@ -9,46 +9,70 @@ import Wire
 /// observed. Thread-safe: ``apply(_:)`` may be called from any thread, concurrently with ``render()``.
 public final class ExporterMetrics: Sendable {
     /// Metric names this exporter defines (the family names, without `_bucket`/`_sum`/`_count`).
+    ///
+    /// They follow Prometheus' naming conventions (checked by `promtool check metrics` in the
+    /// tests): an `mrp_` prefix, counters end in `_total`, durations in `_seconds`, and nothing but
+    /// a histogram ends in `_count`. ``referenceNames`` maps the reference proxy's names to these.
     public enum Name {
-        public static let queueSize = "queue_size"
-        public static let queueLatency = "queue_latency"
-        public static let queueDropCount = "queue_drop_count"
-        public static let workerCount = "worker_count"
-        public static let workerUnhealthy = "worker_unhealthy"
-        public static let workerBusy = "worker_busy"
-        public static let workerRequestCount = "worker_request_count"
-        public static let workerProvingSeconds = "worker_proving_seconds"
-        public static let requestCount = "request_count"
-        public static let requestFailureCount = "request_failure_count"
-        public static let requestRetries = "request_retries"
-        public static let requestLatency = "request_latency"
-        public static let rateLimitedRequests = "rate_limited_requests"
-        public static let rateLimitViolations = "rate_limit_violations"
+        public static let queueSize = "mrp_queue_size"
+        public static let queueLatency = "mrp_queue_latency_seconds"
+        public static let queueDrops = "mrp_queue_drops_total"
+        public static let workers = "mrp_workers"
+        public static let workerUnhealthy = "mrp_worker_unhealthy"
+        public static let workersBusy = "mrp_workers_busy"
+        public static let workerRequests = "mrp_worker_requests_total"
+        public static let workerProvingSeconds = "mrp_worker_proving_seconds"
+        public static let requests = "mrp_requests_total"
+        public static let requestFailures = "mrp_request_failures_total"
+        public static let requestRetries = "mrp_request_retries_total"
+        public static let requestLatency = "mrp_request_latency_seconds"
+        public static let rateLimitedRequests = "mrp_rate_limited_requests_total"
+        public static let rateLimitViolations = "mrp_rate_limit_violations_total"
     }
+
+    /// The reference proxy's metric name → ours (for porting dashboards and alerts).
+    public static let referenceNames: KeyValuePairs<String, String> = [
+        "queue_size": Name.queueSize, "queue_latency": Name.queueLatency, "queue_drop_count": Name.queueDrops,
+        "worker_count": Name.workers, "worker_unhealthy": Name.workerUnhealthy, "worker_busy": Name.workersBusy,
+        "worker_request_count": Name.workerRequests, "request_count": Name.requests,
+        "request_failure_count": Name.requestFailures, "request_retries": Name.requestRetries,
+        "request_latency": Name.requestLatency, "rate_limited_requests": Name.rateLimitedRequests,
+        "rate_limit_violations": Name.rateLimitViolations,
+    ]
 
     /// Every metric family this exporter can emit.
     public static let metricNames: [String] = [
-        Name.queueSize, Name.queueLatency, Name.queueDropCount, Name.workerCount, Name.workerUnhealthy,
-        Name.workerBusy, Name.workerRequestCount, Name.workerProvingSeconds, Name.requestCount,
-        Name.requestFailureCount, Name.requestRetries, Name.requestLatency, Name.rateLimitedRequests,
+        Name.queueSize, Name.queueLatency, Name.queueDrops, Name.workers, Name.workerUnhealthy,
+        Name.workersBusy, Name.workerRequests, Name.workerProvingSeconds, Name.requests,
+        Name.requestFailures, Name.requestRetries, Name.requestLatency, Name.rateLimitedRequests,
         Name.rateLimitViolations,
     ]
 
-    /// Buckets (seconds) of `request_latency` and `worker_proving_seconds`: from fast transaction
+    /// Buckets (seconds) of the request latency and worker proving time histograms: from fast transaction
     /// proofs up to block proofs of several minutes.
     public static let latencyBuckets: [Double] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
-    /// Buckets (seconds) of `queue_latency`.
+    /// Buckets (seconds) of the queue latency histogram.
     public static let queueBuckets: [Double] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600]
 
     /// The registry holding every series; ``render()`` emits it.
     public let registry: PrometheusCollectorRegistry
     /// Workers last reported per proof type, so gauges of removed workers are unregistered.
     private let knownWorkers = Mutex<[String: Set<String>]>([:])
+    /// The client addresses with a rate-limit violation series, per proof type, most recent kept.
+    private let violators: Mutex<[String: RecentLabelValues]>
     private let applied = Atomic<Int>(0)
 
+    /// Default for ``maxClientSeries``.
+    public static let defaultMaxClientSeries = 100
+    /// The most `client_address` series the rate-limit violation counter keeps per proof type: the
+    /// most recent violators; a client not seen for the longest time gives its series up to a new one.
+    public let maxClientSeries: Int
+
     /// Creates the metrics over `registry` (a fresh one by default).
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), maxClientSeries: Int = defaultMaxClientSeries) {
         self.registry = registry
+        self.maxClientSeries = max(1, maxClientSeries)
+        self.violators = Mutex([:])
     }
 
     /// How many events with a known payload have been applied.
@@ -79,7 +103,7 @@ public final class ExporterMetrics: Sendable {
         let base = [("proof_type", proofType)]
         switch payload {
         case .requestFinished(let finished):
-            counter(Name.requestCount, base, "Requests handled, finished or rejected").increment()
+            counter(Name.requests, base, "Requests handled, finished or rejected").increment()
             histogram(Name.requestLatency, base, Self.latencyBuckets, "End-to-end request latency in seconds")
                 .record(max(0, finished.latencySeconds))
             histogram(Name.queueLatency, base, Self.queueBuckets, "Time a request waited in the queue, in seconds")
@@ -88,18 +112,14 @@ public final class ExporterMetrics: Sendable {
                 failure(base, code: finished.grpcCode)
             }
         case .requestRejected(let rejected):
-            counter(Name.requestCount, base, "Requests handled, finished or rejected").increment()
+            counter(Name.requests, base, "Requests handled, finished or rejected").increment()
             failure(base, code: rejected.grpcCode)
             switch rejected.reason {
             case "queue_full":
-                counter(Name.queueDropCount, base, "Requests dropped because the queue was full").increment()
+                counter(Name.queueDrops, base, "Requests dropped because the queue was full").increment()
             case "rate_limited":
                 counter(Name.rateLimitedRequests, base, "Requests rejected by the rate limiter").increment()
-                let client = rejected.clientAddress.isEmpty ? "unknown" : rejected.clientAddress
-                counter(
-                    Name.rateLimitViolations, base + [("client_address", client)],
-                    "Rate-limit violations per client address"
-                ).increment()
+                violation(base, proofType: proofType, client: rejected.clientAddress.isEmpty ? "unknown" : rejected.clientAddress)
             default:
                 break
             }
@@ -111,7 +131,7 @@ public final class ExporterMetrics: Sendable {
             applyWorkers(state.workers, proofType: proofType, base: base)
         case .workerProved(let proved):
             let labels = base + [("worker_id", Self.workerLabel(proved.worker))]
-            counter(Name.workerRequestCount, labels, "Proving requests handled per worker").increment()
+            counter(Name.workerRequests, labels, "Proving requests handled per worker").increment()
             if proved.success {
                 histogram(Name.workerProvingSeconds, labels, Self.latencyBuckets, "Successful proving time per worker, in seconds")
                     .record(max(0, proved.seconds))
@@ -122,8 +142,8 @@ public final class ExporterMetrics: Sendable {
     }
 
     private func applyWorkers(_ workers: [Mrp_Internal_V1_WorkerState], proofType: String, base: [(String, String)]) {
-        gauge(Name.workerCount, base, "Workers registered with the scheduler").set(to: Double(workers.count))
-        gauge(Name.workerBusy, base, "Workers busy proving").set(to: Double(workers.filter(\.busy).count))
+        gauge(Name.workers, base, "Workers registered with the scheduler").set(to: Double(workers.count))
+        gauge(Name.workersBusy, base, "Workers busy proving").set(to: Double(workers.filter(\.busy).count))
         var current = Set<String>()
         for worker in workers {
             let id = Self.workerLabel(worker.address)
@@ -142,9 +162,23 @@ public final class ExporterMetrics: Sendable {
         }
     }
 
+    /// Counts a rate-limit violation of `client`, keeping at most ``maxClientSeries`` client series.
+    private func violation(_ base: [(String, String)], proofType: String, client: String) {
+        let help = "Rate-limit violations per client address (the most recent violators only)"
+        let evicted = violators.withLock { sets -> String? in
+            var set = sets[proofType] ?? RecentLabelValues(capacity: maxClientSeries)
+            defer { sets[proofType] = set }
+            return set.touch(client)
+        }
+        if let evicted {
+            registry.unregisterCounter(counter(Name.rateLimitViolations, base + [("client_address", evicted)], help))
+        }
+        counter(Name.rateLimitViolations, base + [("client_address", client)], help).increment()
+    }
+
     private func failure(_ base: [(String, String)], code: Int32) {
         counter(
-            Name.requestFailureCount, base + [("grpc_code", Self.grpcCodeName(code))],
+            Name.requestFailures, base + [("grpc_code", Self.grpcCodeName(code))],
             "Failed requests by gRPC status code"
         ).increment()
     }

@@ -30,6 +30,10 @@ public actor Scheduler {
         /// Consecutive failed checks (drives the backoff).
         var failures = 0
         var nextProbe: ContinuousClock.Instant
+        /// Until when a worker that has never answered a probe counts as starting, not unhealthy.
+        var startingUntil: ContinuousClock.Instant
+        /// Whether any probe has been answered (a starting worker has none).
+        var answered = false
         var probing = false
         /// Bumped whenever the worker is marked unhealthy, so a probe started earlier cannot revive it.
         var generation: UInt64 = 0
@@ -88,7 +92,9 @@ public actor Scheduler {
         for address in addresses where seen.insert(address).inserted {
             let connection: any WorkerConnection
             do { connection = try connectionFactory(address) } catch { throw .connection("\(address): \(error)") }
-            made.append(Worker(id: UInt64(made.count), address: address, connection: connection, nextProbe: now))
+            made.append(Worker(
+                id: UInt64(made.count), address: address, connection: connection, nextProbe: now,
+                startingUntil: now + configuration.startupGrace))
         }
         self.workers = made
         self.nextID = UInt64(made.count)
@@ -329,6 +335,12 @@ public actor Scheduler {
         wakeLoop()
     }
 
+    /// A worker that has never answered a probe and whose start-up grace has not passed: its failed
+    /// probes mean "not up yet", not "unhealthy". A failure while proving ends the grace at once.
+    private func isStarting(_ index: Int) -> Bool {
+        !workers[index].answered && workers[index].health == .unknown && ContinuousClock.now < workers[index].startingUntil
+    }
+
     private func backoff(failures: Int) -> Duration {
         var delay = configuration.backoffBase
         var step = 1
@@ -358,7 +370,9 @@ public actor Scheduler {
         let now = ContinuousClock.now
         for (address, connection) in zip(added, connections) {
             nextID += 1
-            workers.append(Worker(id: nextID, address: address, connection: connection, nextProbe: now))
+            workers.append(Worker(
+                id: nextID, address: address, connection: connection, nextProbe: now,
+                startingUntil: now + configuration.startupGrace))
         }
         logger.info("workers added", metadata: ["workers": "\(added.map(\.description))"])
         wakeLoop()
@@ -454,8 +468,18 @@ public actor Scheduler {
         let verdict: String?
         switch probe {
         case .failed(let reason):
-            verdict = "probe failed: \(reason)"
+            if isStarting(index) {
+                // Not up yet: no verdict, no warning; probed again soon.
+                workers[index].reason = "starting: \(reason)"
+                workers[index].nextProbe = ContinuousClock.now + configuration.startupProbeInterval
+                logger.debug("worker not up yet", metadata: ["worker": "\(workers[index].address)", "reason": "\(reason)"])
+                return
+            }
+            verdict = workers[index].answered || configuration.startupGrace == .zero
+                ? "probe failed: \(reason)"
+                : "probe failed: \(reason) (never answered within \(configuration.startupGrace) of registration)"
         case .serving(let version, let kind):
+            workers[index].answered = true
             workers[index].version = version
             workers[index].kind = kind
             if kind != configuration.kind {

@@ -18,6 +18,12 @@ public struct SchedulerConfiguration: Sendable {
     public var backoffBase: Duration
     /// Longest delay between two probes of an unhealthy worker.
     public var backoffMax: Duration
+    /// How long a worker that has never answered a probe counts as starting (health UNKNOWN,
+    /// re-probed every ``startupProbeInterval``, a debug log line per failed probe) before it is
+    /// reported unhealthy: a worker started beside the scheduler is not "unhealthy" while it binds.
+    public var startupGrace: Duration
+    /// Time between two probes of a starting worker.
+    public var startupProbeInterval: Duration
     /// Where the worker registry is persisted (JSON); nil keeps it in memory only.
     public var stateFile: String?
     /// The version workers must match as `~MAJOR.MINOR`.
@@ -26,7 +32,7 @@ public struct SchedulerConfiguration: Sendable {
     public init(
         kind: ProofKind, maxQueueItems: Int = 10, maxRetries: Int = 1, healthCheckInterval: Duration = .seconds(10),
         backoffBase: Duration = .seconds(1), backoffMax: Duration = .seconds(300), stateFile: String? = nil,
-        version: String = ServiceVersion.current
+        version: String = ServiceVersion.current, startupGrace: Duration = .seconds(30), startupProbeInterval: Duration = .milliseconds(250)
     ) {
         self.kind = kind
         self.maxQueueItems = max(0, maxQueueItems)
@@ -34,6 +40,8 @@ public struct SchedulerConfiguration: Sendable {
         self.healthCheckInterval = healthCheckInterval
         self.backoffBase = backoffBase
         self.backoffMax = max(backoffMax, backoffBase)
+        self.startupGrace = max(.zero, startupGrace)
+        self.startupProbeInterval = max(.milliseconds(1), startupProbeInterval)
         self.stateFile = stateFile
         self.version = version
     }
