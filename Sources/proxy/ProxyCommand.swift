@@ -62,10 +62,11 @@ struct ProxyCommand: AsyncParsableCommand {
         let metrics = try config.metricsEndpoint.map {
             try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, logger: logger)
         }
-        let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger)
+        let gate = DrainGate(services: ["remote_prover.Api"], refusal: "proxy is shutting down; send the request to another proxy")
+        let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger, gate: gate)
         let group = ServiceGroup(
             services: servers.map {
-                DrainingGRPCServerService(server: $0, settings: drainSettings, logger: logger, onShutdown: { health.markNotServing() })
+                DrainingGRPCServerService(server: $0, gate: gate, settings: drainSettings, logger: logger, onShutdown: { health.markNotServing() })
             },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
