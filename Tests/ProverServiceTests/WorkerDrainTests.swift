@@ -33,7 +33,7 @@ import Wire
         .with { $0.proofType = .transaction; $0.payload = Data(WorkerTests.witness(notes: notes)) }
     }
 
-    func error(_ body: () async throws -> Void) async -> RPCError? {
+    static func error(_ body: () async throws -> Void) async -> RPCError? {
         do { try await body(); return nil } catch let error as RPCError { return error } catch { return RPCError(code: .unknown, message: "\(error)") }
     }
 
@@ -58,7 +58,7 @@ import Wire
 
             let status = try await Grpc_Health_V1_Health.Client(wrapping: client).check(.with { $0.service = "" })
             #expect(status.status == .notServing)
-            let refusal = await error { _ = try await api.prove(Self.request(notes: 1)) }
+            let refusal = await Self.error { _ = try await api.prove(Self.request(notes: 1)) }
             #expect(refusal?.code == .unavailable)
             #expect(refusal?.message.contains("shutting down") == true)
             #expect(refusal.map { Array($0.metadata[stringValues: WorkerDrain.refusalMetadataKey]) } == ["draining"])
@@ -76,7 +76,7 @@ import Wire
             // A notes-16 proof takes about a minute in a debug build; without cancellation the call would succeed.
             let api = RemoteProver_Api.Client(wrapping: client)
             let clock = ContinuousClock()
-            let inHand = Task { await error { _ = try await api.prove(Self.request(notes: 16)) } }
+            let inHand = Task { await Self.error { _ = try await api.prove(Self.request(notes: 16)) } }
             try await waitUntil("the proof to start") { prove.isBusy }
             let settings = DrainSettings(gracePeriod: .milliseconds(200), shutdownTimeout: .seconds(30))
             let took = await clock.measure {
@@ -98,14 +98,19 @@ import Wire
             // would stay busy that long and refuse the next call as RESOURCE_EXHAUSTED.
             let api = RemoteProver_Api.Client(wrapping: client)
             let clock = ContinuousClock()
-            var options = CallOptions.defaults
-            options.timeout = .milliseconds(300)
+            let options: CallOptions = {
+                var options = CallOptions.defaults
+                options.timeout = .seconds(2)
+                return options
+            }()
             for round in 0..<2 {
                 let start = clock.now
-                let late = await error { _ = try await api.prove(Self.request(notes: 16), options: options) }
+                let call = Task { await Self.error { _ = try await api.prove(Self.request(notes: 16), options: options) } }
+                try await waitUntil("the proof to start", within: .seconds(2)) { prove.isBusy }
+                let late = await call.value
                 #expect(late?.code == .deadlineExceeded, "round \(round): \(String(describing: late))")
-                try await waitUntil("the worker to be free", within: .seconds(5)) { !prove.isBusy }
-                print("deadline 300 ms, round \(round): worker free \(start.duration(to: clock.now)) after the call began")
+                try await waitUntil("the worker to be free", within: .seconds(15)) { !prove.isBusy }
+                print("deadline 2 s, round \(round): worker free \(start.duration(to: clock.now)) after the call began")
             }
             // The next request is taken (not refused as busy) and proves.
             let proof = try await api.prove(Self.request(notes: 1))

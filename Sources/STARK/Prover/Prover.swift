@@ -68,13 +68,14 @@ struct ProverRun<H: StarkHasher> {
 
         try cancellation.check(before: "trace check")
         if checkTrace {
-            try measure("trace check") { () throws(StarkError) in try TraceValidator(air: air, threads: threads).check(main: trace.columns) }
+            try measure("trace check") { () throws(StarkError) in try TraceValidator(air: air, threads: threads, cancellation: cancellation).check(main: trace.columns) }
         }
 
         // 1. Main trace: interpolate, extend, commit.
         try cancellation.check(before: "trace commit")
-        let main = measure("trace commit") {
-            SegmentCommitment<H, Felt>(traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads)
+        let main = try measure("trace commit") { () throws(StarkError) in
+            try SegmentCommitment<H, Felt>(
+                traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
         }
         transcript.absorb(main.tree.root)
 
@@ -92,13 +93,14 @@ struct ProverRun<H: StarkHasher> {
             auxAssertions = air.auxAssertions(challenges: auxChallenges)
             if checkTrace {
                 try measure("trace check") { () throws(StarkError) in
-                    try TraceValidator(air: air, threads: threads).checkAux(
+                    try TraceValidator(air: air, threads: threads, cancellation: cancellation).checkAux(
                         main: trace.columns, aux: columns, challenges: auxChallenges, assertions: auxAssertions)
                 }
             }
             try cancellation.check(before: "aux trace commit")
-            let committed = measure("aux trace commit") {
-                SegmentCommitment<H, QuadFelt>(traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads)
+            let committed = try measure("aux trace commit") { () throws(StarkError) in
+                try SegmentCommitment<H, QuadFelt>(
+                    traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
             }
             transcript.absorb(committed.tree.root)
             aux = committed
@@ -113,7 +115,7 @@ struct ProverRun<H: StarkHasher> {
             auxChallenges: auxChallenges, auxAssertions: auxAssertions)
         try cancellation.check(before: "constraint evaluation")
         var quotient = measure("constraint evaluation") {
-            evaluator.evaluate(main: main.evaluations, aux: aux?.evaluations ?? [], threads: threads)
+            evaluator.evaluate(main: main.evaluations, aux: aux?.evaluations ?? [], threads: threads, cancellation: cancellation)
         }
         try cancellation.check(before: "composition commit")
         let composition = try measure("composition commit") { () throws(StarkError) -> SegmentCommitment<H, QuadFelt> in
@@ -125,7 +127,8 @@ struct ProverRun<H: StarkHasher> {
                 throw .unsatisfiedConstraint("the composition polynomial exceeds its degree bound: some constraint does not hold")
             }
             let split = (0..<columns).map { j in Array(quotient[(j * n)..<((j + 1) * n)]) }
-            return SegmentCommitment<H, QuadFelt>(coefficients: split, domain: domain, extensionDegree: degree, threads: threads)
+            return try SegmentCommitment<H, QuadFelt>(
+                coefficients: split, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
         }
         quotient = []
         transcript.absorb(composition.tree.root)
