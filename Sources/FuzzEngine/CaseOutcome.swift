@@ -58,7 +58,7 @@ enum RefusalCategory {
         case .insufficientSecurity: "security"
         case .verificationFailed(let m): verificationCategory(m)
         case .invalidOptions: "options"
-        case .invalidTrace, .unsatisfiedConstraint: "prover-side"
+        case .invalidTrace, .unsatisfiedConstraint, .cancelled: "prover-side"
         }
     }
 

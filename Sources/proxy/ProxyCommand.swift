@@ -28,6 +28,10 @@ struct ProxyCommand: AsyncParsableCommand {
     var maxPayloadBytes: Int?
     @Option(name: .customLong("metrics-endpoint"), help: "Metrics exporter events endpoint [env: MRP_METRICS_EVENTS_ENDPOINT].")
     var metricsEndpoint: String?
+    @Option(name: .customLong("grace-period"), help: "After SIGTERM, how long calls in flight may go on, e.g. 20s [env: MRP_GRACE_PERIOD, default 20s].")
+    var gracePeriod: String?
+    @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on the final shutdown step after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
+    var gracefulShutdownTimeout: String?
 
     func run() async throws {
         Configuration.bootstrapLogging()
@@ -48,15 +52,22 @@ struct ProxyCommand: AsyncParsableCommand {
             maxPayloadBytes: maxPayloadBytes ?? env("MRP_MAX_PAYLOAD_BYTES").flatMap(Int.init) ?? ProxyConfiguration.defaultMaxPayloadBytes,
             metricsEndpoint: metricsEndpoint ?? env("MRP_METRICS_EVENTS_ENDPOINT"))
         guard !config.schedulers.isEmpty else { throw ValidationError("--scheduler needs at least one endpoint") }
+        let drainSettings: DrainSettings
+        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
+            throw ValidationError(error.description)
+        }
 
         let context = try ZMQContext()
         let pool = try SchedulerPool(endpoints: config.schedulers, context: context, logger: logger)
         let metrics = try config.metricsEndpoint.map {
             try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, logger: logger)
         }
-        let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger)
+        let gate = DrainGate(services: ["remote_prover.Api"], refusal: "proxy is shutting down; send the request to another proxy")
+        let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger, gate: gate)
         let group = ServiceGroup(
-            services: servers.map { GRPCServerService(server: $0, onShutdown: { health.markNotServing() }) },
+            services: servers.map {
+                DrainingGRPCServerService(server: $0, gate: gate, settings: drainSettings, logger: logger, onShutdown: { health.markNotServing() })
+            },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await servers[0].listeningAddress {

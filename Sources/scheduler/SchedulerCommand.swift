@@ -40,6 +40,10 @@ struct SchedulerCommand: AsyncParsableCommand {
     var metricsEndpoint: String?
     @Option(name: .customLong("control-token"), help: "Shared secret control requests must carry [env: MRP_CONTROL_TOKEN].")
     var controlToken: String?
+    @Option(name: .customLong("grace-period"), help: "After SIGTERM, how long queued and running jobs may go on, e.g. 20s [env: MRP_GRACE_PERIOD, default 20s].")
+    var gracePeriod: String?
+    @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on handing jobs back and closing after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
+    var gracefulShutdownTimeout: String?
 
     func run() async throws {
         Configuration.bootstrapLogging()
@@ -62,6 +66,10 @@ struct SchedulerCommand: AsyncParsableCommand {
         let state = stateFile ?? Configuration.environment("MRP_SCHEDULER_STATE_FILE") ?? "scheduler-state.json"
         let metricsTarget = metricsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT")
         let token = controlToken ?? Configuration.environment("MRP_CONTROL_TOKEN")
+        let drainSettings: DrainSettings
+        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
+            throw ValidationError(error.description)
+        }
 
         let context = try ZMQContext()
         defer { context.close() }
@@ -79,7 +87,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             configuration: SchedulerFrontEndConfiguration(
                 jobEndpoint: "tcp://\(jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"):\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token),
             context: context, metrics: metrics, logger: logger)
-        let service = SchedulerService(frontEnd: frontEnd) { jobs, control in
+        let service = SchedulerService(frontEnd: frontEnd, drain: drainSettings) { jobs, control in
             logger.info("ready", metadata: [
                 "jobs": "\(jobs)", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
                 "metrics": "\(metricsTarget ?? "off")",

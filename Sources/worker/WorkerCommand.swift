@@ -21,6 +21,10 @@ struct WorkerCommand: AsyncParsableCommand {
     var localhost = false
     @Option(help: "Prover threads [env: MRP_WORKER_THREADS, default: all cores].")
     var threads: Int?
+    @Option(name: .customLong("grace-period"), help: "After SIGTERM, how long the proof in hand may run on, e.g. 20s [env: MRP_GRACE_PERIOD, default 20s].")
+    var gracePeriod: String?
+    @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on the final shutdown step after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
+    var gracefulShutdownTimeout: String?
 
     func run() async throws {
         Configuration.bootstrapLogging()
@@ -35,9 +39,14 @@ struct WorkerCommand: AsyncParsableCommand {
             localhost: localhost || (Configuration.environment("MRP_WORKER_LOCALHOST").flatMap(Configuration.bool) ?? false),
             threads: threads ?? Configuration.environment("MRP_WORKER_THREADS").flatMap(Int.init) ?? Parallel.coreCount)
 
-        let (server, health, _) = WorkerServer.make(config, logger: logger)
+        let drainSettings: DrainSettings
+        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
+            throw ValidationError(error.description)
+        }
+
+        let (server, health, prove) = WorkerServer.make(config, logger: logger)
         let group = ServiceGroup(
-            services: [GRPCServerService(server: server, onShutdown: { health.markNotServing() })],
+            services: [WorkerService(server: server, health: health, drain: prove.drain, settings: drainSettings, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await server.listeningAddress {

@@ -4,10 +4,12 @@ import Logging
 import Wire
 
 /// Builds a proxy's gRPC servers: the main one (`Api/Prove`, `ProxyStatusApi/Status`, health) and,
-/// when a status port is configured, a second one with status and health only.
+/// when a status port is configured, a second one with status and health only. `gate` (the drain's,
+/// see ``DrainGate``) intercepts the main server's `Api` calls.
 public enum ProxyServer {
     public static func make(
-        _ configuration: ProxyConfiguration, pool: SchedulerPool, metrics: MetricEventPublisher?, logger: Logger
+        _ configuration: ProxyConfiguration, pool: SchedulerPool, metrics: MetricEventPublisher?, logger: Logger,
+        gate: DrainGate? = nil
     ) -> (servers: [GRPCServer<HTTP2ServerTransport.Posix>], health: HealthService) {
         let health = HealthService(services: ["remote_prover.Api", "remote_prover.ProxyStatusApi"])
         let status = ProxyStatusService(configuration: configuration, pool: pool)
@@ -18,7 +20,7 @@ public enum ProxyServer {
         config.rpc.maxRequestPayloadSize = configuration.maxPayloadBytes + (1 << 20)
         var servers = [GRPCServer(
             transport: .http2NIOPosix(address: .ipv4(host: host, port: configuration.port), transportSecurity: .plaintext, config: config),
-            services: [prove, status, health])]
+            services: [prove, status, health], interceptors: gate.map { [$0] } ?? [])]
         if let statusPort = configuration.statusPort {
             servers.append(GRPCServer(
                 transport: .http2NIOPosix(address: .ipv4(host: host, port: statusPort), transportSecurity: .plaintext),

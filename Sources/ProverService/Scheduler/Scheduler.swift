@@ -107,6 +107,7 @@ public actor Scheduler {
         let start = ContinuousClock.now
         var queueTime = Duration.zero
         var attempts = 0
+        var drainRefusals = 0  // attempts a draining worker refused or cut short: not counted as retries
         var tried = Set<WorkerAddress>()
         var lastWorker: WorkerAddress?
 
@@ -178,7 +179,8 @@ public actor Scheduler {
                 if failure.error.code == .deadlineExceeded || ContinuousClock.now >= job.deadline {
                     return finish(.failure(RPCError(code: .deadlineExceeded, message: "deadline passed while proving on \(lease.address)")))
                 }
-                guard failure.retryable, attempts <= configuration.maxRetries else {
+                if failure.byDrainingWorker { drainRefusals += 1 }
+                guard failure.retryable, attempts - drainRefusals <= configuration.maxRetries else {
                     return finish(.failure(failure.error))
                 }
                 guard workers.contains(where: { $0.health == .healthy }) else {
@@ -199,6 +201,8 @@ public actor Scheduler {
         /// The worker could not be reached or went away: mark it unhealthy.
         var connectionLost: Bool
         var retryable: Bool
+        /// A draining worker refused the job or its shutdown cut the proof short (`WorkerDrain`).
+        var byDrainingWorker = false
     }
 
     private static let retryableCodes: Set<RPCError.Code> = [.resourceExhausted, .unavailable, .internalError, .unknown, .aborted]
@@ -224,7 +228,8 @@ public actor Scheduler {
             return .failure(AttemptFailure(error: RPCError(code: .deadlineExceeded, message: "deadline passed"), connectionLost: false, retryable: false))
         } catch let error as RPCError {
             return .failure(AttemptFailure(
-                error: error, connectionLost: error.code == .unavailable, retryable: retryableCodes.contains(error.code)))
+                error: error, connectionLost: error.code == .unavailable, retryable: retryableCodes.contains(error.code),
+                byDrainingWorker: error.code == .unavailable && error.metadata[stringValues: WorkerDrain.refusalMetadataKey].contains { _ in true }))
         } catch is CancellationError {
             return .failure(AttemptFailure(error: RPCError(code: .cancelled, message: "cancelled"), connectionLost: false, retryable: false))
         } catch {

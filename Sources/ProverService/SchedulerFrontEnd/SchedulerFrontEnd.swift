@@ -56,13 +56,15 @@ public final class SchedulerFrontEnd: Sendable {
     /// The endpoints and limits.
     public let configuration: SchedulerFrontEndConfiguration
     private let metrics: SchedulerMetricsPublisher?
-    private let logger: Logger
+    let logger: Logger
     private let jobs: ZMQRouterThread
     private let control: ZMQRouterThread
-    private let inFlight = Mutex<[UInt64: Task<Void, Never>]>([:])
+    let inFlight = Mutex<[UInt64: Task<Void, Never>]>([:])
     private let nextTask = Mutex<UInt64>(0)
     private let bound = Mutex<(jobs: String, control: String)?>(nil)
-    private let accepting = Mutex(true)
+    let accepting = Mutex(true)
+    /// Set when a drain's grace period is over: jobs stopped then are answered UNAVAILABLE (see SchedulerDrain.swift).
+    let handingBack = Mutex(false)
 
     /// A front end for `scheduler`; `metrics` (optional) is started and stopped with it.
     public init(
@@ -151,7 +153,7 @@ public final class SchedulerFrontEnd: Sendable {
         switch request.request {
         case .job(let job):
             spawn { [self] in
-                let reply = await run(job)
+                let reply = handedBackIfStopped(await run(job))
                 jobs.reply(Self.encode(reply), to: envelope)
             }
         case .status:

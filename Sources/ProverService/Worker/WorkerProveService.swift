@@ -2,6 +2,7 @@ import Dispatch
 import GRPCCore
 import Logging
 import Rollup
+import STARK
 import Synchronization
 import Wire
 
@@ -10,12 +11,16 @@ import Wire
 ///
 /// A second request while one is proving gets RESOURCE_EXHAUSTED at once (never queued); a request
 /// of another proof type, an unknown proof type number or an undecodable witness gets
-/// INVALID_ARGUMENT with a message naming the problem.
+/// INVALID_ARGUMENT with a message naming the problem. While the worker drains (``drain``), new
+/// requests get UNAVAILABLE. A call cancelled by its caller or its deadline stops the proof at the
+/// prover's next phase boundary (CANCELLED), which frees the worker.
 public final class WorkerProveService: RemoteProver_Api.ServiceProtocol, Sendable {
     public let kind: ProofKind
     private let backend: ProvingBackend
     private let busy = Mutex(false)
     private let logger: Logger
+    /// Refuses new proofs once the worker drains; holds the proof in hand for the shutdown.
+    public let drain = WorkerDrain()
 
     public init(kind: ProofKind, backend: ProvingBackend, logger: Logger) {
         self.kind = kind
@@ -37,6 +42,7 @@ public final class WorkerProveService: RemoteProver_Api.ServiceProtocol, Sendabl
     }
 
     func prove(_ request: RemoteProver_ProofRequest, logger: Logger) async throws -> RemoteProver_Proof {
+        try drain.admit()
         guard let requested = ProofKind(wire: request.proofType) else {
             logger.info("refused: unknown proof type", metadata: ["proof_type": "\(request.proofType.rawValue)"])
             throw RPCError(code: .invalidArgument, message: "unknown proof type \(request.proofType.rawValue)")
@@ -61,20 +67,28 @@ public final class WorkerProveService: RemoteProver_Api.ServiceProtocol, Sendabl
         let backend = self.backend
         let kind = self.kind
         let payload = [UInt8](request.payload)
-        let result: Result<[UInt8], ProvingError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                do throws(ProvingError) {
-                    continuation.resume(returning: .success(try backend.prove(kind, payload: payload)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
+        let cancellation = ProofCancellation()
+        drain.proofStarted(cancellation)
+        let result: Result<[UInt8], ProvingError> = await Self.whileCancellable(cancellation) {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    do throws(ProvingError) {
+                        continuation.resume(returning: .success(try backend.prove(kind, payload: payload, cancellation: cancellation)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
                 }
             }
         }
+        let cancelledForShutdown = drain.proofEnded()
         let elapsed = ContinuousClock.now - start
         switch result {
         case .success(let proof):
             logger.info("proved", metadata: ["seconds": "\(elapsed)", "proof_bytes": "\(proof.count)"])
             return .with { $0.payload = .init(proof) }
+        case .failure(.cancelled(let why)):
+            logger.info("proof cancelled", metadata: ["seconds": "\(elapsed)", "reason": "\(why)"])
+            throw cancelledForShutdown ? WorkerDrain.shutdownCancellation(why) : RPCError(code: .cancelled, message: why)
         case .failure(let error):
             logger.info("refused: bad witness", metadata: ["error": "\(error)"])
             throw RPCError(code: .invalidArgument, message: error.description)

@@ -5,10 +5,11 @@ import STARK
 /// binding the batch id and the output-note tree root to the listed transaction and note ids.
 public enum BatchProver {
     /// Proves `batch`; throws `ProtocolError.invalid("transaction K (…): …")` for a transaction
-    /// whose proof does not verify or that breaks a rule, and `StarkError` if proving fails.
+    /// whose proof does not verify or that breaks a rule, and `StarkError` if proving fails (or is
+    /// stopped by `cancellation`).
     public static func prove(
         _ batch: ProposedBatch, options: ProofOptions = .default, threads: Int = Parallel.coreCount,
-        timings: PhaseTimings? = nil
+        timings: PhaseTimings? = nil, cancellation: ProofCancellation? = nil
     ) throws -> ProvenBatch {
         let transactions = batch.transactions
         let headers = try check(batch, threads: threads, timings: timings)
@@ -16,8 +17,9 @@ public enum BatchProver {
 
         let statement = BatchPublicInputs(transactionIDs: ids, noteIDs: headers.flatMap { $0.outputNotes.map(\.id) })
         let air = BatchAIR(statement: statement)
+        try cancellation?.check(before: "batch trace build")  // checking the transactions may take a while
         let trace = PhaseTimings.measure(timings, "trace build") { air.trace() }
-        let proof = try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings)
+        let proof = try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings, cancellation: cancellation)
         return ProvenBatch(id: statement.batchID, referenceBlock: batch.referenceBlock.reference, transactions: headers,
                            noteTreeRoot: statement.noteTreeRoot, expiration: transactions.map(\.expiration).min()!,
                            proof: ProofCodec.encode(proof))

@@ -90,15 +90,17 @@ public enum BlockProver {
         return (statement, steps, unproven)
     }
 
-    /// Proves the block: the published `BlockProof` with its STARK proof.
+    /// Proves the block: the published `BlockProof` with its STARK proof; `cancellation` stops it
+    /// between phases (`StarkError.cancelled`).
     public static func prove(
         _ request: BlockProofRequest, options: ProofOptions = .default, threads: Int = Parallel.coreCount,
-        timings: PhaseTimings? = nil
+        timings: PhaseTimings? = nil, cancellation: ProofCancellation? = nil
     ) throws -> BlockProof {
         let (statement, steps, unproven) = try prepare(request, threads: threads, timings: timings)
+        try cancellation?.check(before: "block trace build")  // the tree updates may take a while
         let air = BlockAIR(statement: statement)
         let trace = PhaseTimings.measure(timings, "trace build") { BlockTrace.build(air: air, steps: steps, threads: threads) }
-        let proof = try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings)
+        let proof = try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings, cancellation: cancellation)
         var block = unproven
         block.proof = ProofCodec.encode(proof)
         return block

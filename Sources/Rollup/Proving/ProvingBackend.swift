@@ -1,13 +1,16 @@
 import STARK
 
-/// Why a proving request failed: the caller's fault (a bad witness, named).
+/// Why a proving request failed: the caller's fault (a bad witness, named), or the proof was stopped.
 public enum ProvingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The payload cannot be decoded or breaks a protocol rule; the message names the problem.
     case invalidWitness(String)
+    /// The proof was stopped through its `ProofCancellation` (deadline, shutdown); the message says why.
+    case cancelled(String)
 
     public var description: String {
         switch self {
         case .invalidWitness(let m): return m
+        case .cancelled(let m): return m
         }
     }
 }
@@ -25,20 +28,21 @@ public struct ProvingBackend: Sendable {
 
     /// Proves a witness (the kind's witness encoding) and returns the kind's proven-object
     /// encoding; throws `ProvingError.invalidWitness` naming what is wrong with the witness (an
-    /// undecodable payload or a broken protocol rule).
-    public func prove(_ kind: ProofKind, payload: [UInt8]) throws(ProvingError) -> [UInt8] {
+    /// undecodable payload or a broken protocol rule), or `ProvingError.cancelled` once
+    /// `cancellation` is cancelled (checked between the prover's phases).
+    public func prove(_ kind: ProofKind, payload: [UInt8], cancellation: ProofCancellation? = nil) throws(ProvingError) -> [UInt8] {
         switch kind {
         case .transaction:
             let inputs = try decode("transaction witness") { () throws(DecodingError) in try TransactionInputsCodec.decode(payload) }
-            let proven = try run("transaction") { try TransactionProver.prove(inputs, options: options, threads: threads) }
+            let proven = try run("transaction") { try TransactionProver.prove(inputs, options: options, threads: threads, cancellation: cancellation) }
             return ProvenTransactionCodec.encode(proven)
         case .batch:
             let batch = try decode("batch witness") { () throws(DecodingError) in try ProposedBatchCodec.decode(payload) }
-            let proven = try run("batch") { try BatchProver.prove(batch, options: options, threads: threads) }
+            let proven = try run("batch") { try BatchProver.prove(batch, options: options, threads: threads, cancellation: cancellation) }
             return ProvenBatchCodec.encode(proven)
         case .block:
             let request = try decode("block witness") { () throws(DecodingError) in try BlockProofRequestCodec.decode(payload) }
-            let proven = try run("block") { try BlockProver.prove(request, options: options, threads: threads) }
+            let proven = try run("block") { try BlockProver.prove(request, options: options, threads: threads, cancellation: cancellation) }
             return BlockProofCodec.encode(proven)
         }
     }
@@ -64,6 +68,8 @@ public struct ProvingBackend: Sendable {
             return try body()
         } catch let error as ProtocolError {
             throw .invalidWitness("\(kind) witness: \(error)")
+        } catch StarkError.cancelled(let why) {
+            throw .cancelled("\(kind) proof cancelled: \(why)")
         } catch {
             throw .invalidWitness("\(kind) cannot be proven: \(error)")
         }

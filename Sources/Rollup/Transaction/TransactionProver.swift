@@ -40,13 +40,14 @@ public enum TransactionProver {
         return (air, TraceTable(columns: columns))
     }
 
-    /// Proves the transaction: the published `ProvenTransaction` with its STARK proof.
+    /// Proves the transaction: the published `ProvenTransaction` with its STARK proof; `cancellation`
+    /// stops it between phases (`StarkError.cancelled`).
     public static func prove(
         _ inputs: TransactionInputs, options: ProofOptions = .default, threads: Int = Parallel.coreCount,
-        timings: PhaseTimings? = nil
+        timings: PhaseTimings? = nil, cancellation: ProofCancellation? = nil
     ) throws -> ProvenTransaction {
         let (air, trace, outcome) = try trace(for: inputs)
-        let proof = try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings)
+        let proof = try Prover.prove(air: air, trace: trace, options: options, threads: threads, timings: timings, cancellation: cancellation)
         return ProvenTransaction(outcome: outcome, shape: air.statement.shape, proof: ProofCodec.encode(proof))
     }
 

@@ -13,6 +13,8 @@ public enum StarkError: Error, Equatable, Sendable, CustomStringConvertible {
     case insufficientSecurity(got: Int, required: Int)
     /// The proof does not verify; the message names the failed check.
     case verificationFailed(String)
+    /// The proof was stopped by its `ProofCancellation` before it was finished (prover side).
+    case cancelled(String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum StarkError: Error, Equatable, Sendable, CustomStringConvertible {
         case .insufficientSecurity(let got, let required):
             return "proof security \(got) bits is below the required \(required) bits"
         case .verificationFailed(let m): return "verification failed: \(m)"
+        case .cancelled(let m): return "proof cancelled: \(m)"
         }
     }
 }

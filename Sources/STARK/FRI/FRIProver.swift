@@ -12,7 +12,7 @@ struct FRIProver<H: StarkHasher> {
     /// Runs the commit phase on the layer-0 evaluations (over `domain`), drawing folding challenges from `transcript`.
     mutating func commit(
         evaluations initial: [QuadFelt], domain: LDEDomain, options: ProofOptions,
-        transcript: inout Transcript<H>, threads: Int
+        transcript: inout Transcript<H>, threads: Int, cancellation: ProofCancellation? = nil
     ) throws(StarkError) {
         let f = options.friFoldingFactor
         let folding = FRIFolding(factor: f)
@@ -21,7 +21,8 @@ struct FRIProver<H: StarkHasher> {
         var offset = domain.offset
         var generator = domain.generator
         let degree = options.extensionDegree
-        for _ in 0..<plan.layers {
+        for layer in 0..<plan.layers {
+            try cancellation.check(before: "FRI layer \(layer)")
             let size = current.count
             let rows = size / f
             // Leaf r hashes the f values at positions r + k·rows.

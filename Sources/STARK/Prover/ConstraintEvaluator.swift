@@ -14,7 +14,9 @@ struct ConstraintEvaluator {
     let auxChallenges: [QuadFelt]
     let auxAssertions: [Assertion<QuadFelt>]
 
-    func evaluate(main: [[Felt]], aux: [[QuadFelt]], threads: Int) -> [QuadFelt] {
+    /// Once `cancellation` is cancelled (looked at every 1,024 points) the rest is left at zero: the
+    /// prover's check after this phase throws before the result is used.
+    func evaluate(main: [[Felt]], aux: [[QuadFelt]], threads: Int, cancellation: ProofCancellation? = nil) -> [QuadFelt] {
         let n = domain.traceLength
         let ce = layout.evaluationBlowup
         let ceSize = n * ce
@@ -101,6 +103,7 @@ struct ConstraintEvaluator {
                         challenges.withUnsafeBufferPointer { challengePtr in
                             var x = offset * ceGenerator.power(UInt64(range.lowerBound))
                             for i in range {
+                                if i & 1023 == 0, cancellation?.isCancelled == true { return }
                                 let row = i * step
                                 let nextRow = (row + domain.blowup) & ldeMask
                                 for c in 0..<mainWidth {

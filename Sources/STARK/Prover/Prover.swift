@@ -10,25 +10,27 @@ import Dispatch
 /// The proof bytes depend only on the AIR, the trace and the options, never on `threads`.
 public enum Prover {
     /// Proves that `trace` satisfies `air`. Refuses, with a message naming the constraint and row,
-    /// a trace that does not satisfy the AIR.
+    /// a trace that does not satisfy the AIR. With `cancellation`, stops between phases once it is
+    /// cancelled and throws `StarkError.cancelled`.
     public static func prove<A: AIR>(
         air: A, trace: TraceTable, options: ProofOptions = .default, threads: Int = Parallel.coreCount,
-        timings: PhaseTimings? = nil
+        timings: PhaseTimings? = nil, cancellation: ProofCancellation? = nil
     ) throws(StarkError) -> StarkProof {
-        try prove(air: air, trace: trace, options: options, threads: threads, timings: timings, checkTrace: true)
+        try prove(air: air, trace: trace, options: options, threads: threads, timings: timings, checkTrace: true, cancellation: cancellation)
     }
 
     /// As above; `checkTrace: false` skips the refusal of bad traces (tests use it to show that a
     /// forged trace yields no verifying proof).
     static func prove<A: AIR>(
-        air: A, trace: TraceTable, options: ProofOptions, threads: Int, timings: PhaseTimings?, checkTrace: Bool
+        air: A, trace: TraceTable, options: ProofOptions, threads: Int, timings: PhaseTimings?, checkTrace: Bool,
+        cancellation: ProofCancellation? = nil
     ) throws(StarkError) -> StarkProof {
         switch options.hashFunction {
         case .blake3:
-            var run = ProverRun<Blake3Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
+            var run = ProverRun<Blake3Hasher>(air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation)
             return try run.prove(trace: trace, checkTrace: checkTrace)
         case .rpo256:
-            var run = ProverRun<RPO256Hasher>(air: air, options: options, threads: max(1, threads), timings: timings)
+            var run = ProverRun<RPO256Hasher>(air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation)
             return try run.prove(trace: trace, checkTrace: checkTrace)
         }
     }
@@ -42,6 +44,8 @@ struct ProverRun<H: StarkHasher> {
     let options: ProofOptions
     let threads: Int
     let timings: PhaseTimings?
+    /// Checked between phases (see `ProofCancellation`).
+    let cancellation: ProofCancellation?
 
     mutating func prove(trace: TraceTable, checkTrace: Bool) throws(StarkError) -> StarkProof {
         try options.validate()
@@ -62,13 +66,16 @@ struct ProverRun<H: StarkHasher> {
         let domain = LDEDomain(traceLength: n, blowup: options.blowupFactor)
         var transcript = Transcript<H>(seed: transcriptContext(options: options, traceInfo: info) + air.publicInputs)
 
+        try cancellation.check(before: "trace check")
         if checkTrace {
-            try measure("trace check") { () throws(StarkError) in try TraceValidator(air: air, threads: threads).check(main: trace.columns) }
+            try measure("trace check") { () throws(StarkError) in try TraceValidator(air: air, threads: threads, cancellation: cancellation).check(main: trace.columns) }
         }
 
         // 1. Main trace: interpolate, extend, commit.
-        let main = measure("trace commit") {
-            SegmentCommitment<H, Felt>(traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads)
+        try cancellation.check(before: "trace commit")
+        let main = try measure("trace commit") { () throws(StarkError) in
+            try SegmentCommitment<H, Felt>(
+                traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
         }
         transcript.absorb(main.tree.root)
 
@@ -77,6 +84,7 @@ struct ProverRun<H: StarkHasher> {
         var auxChallenges: [QuadFelt] = []
         var auxAssertions: [Assertion<QuadFelt>] = []
         if info.auxWidth > 0 {
+            try cancellation.check(before: "aux trace")
             auxChallenges = transcript.drawExtensions(info.auxChallenges, degree: degree)
             let columns = air.buildAuxTrace(main: trace, challenges: auxChallenges)
             guard columns.count == info.auxWidth, columns.allSatisfy({ $0.count == n }) else {
@@ -85,12 +93,14 @@ struct ProverRun<H: StarkHasher> {
             auxAssertions = air.auxAssertions(challenges: auxChallenges)
             if checkTrace {
                 try measure("trace check") { () throws(StarkError) in
-                    try TraceValidator(air: air, threads: threads).checkAux(
+                    try TraceValidator(air: air, threads: threads, cancellation: cancellation).checkAux(
                         main: trace.columns, aux: columns, challenges: auxChallenges, assertions: auxAssertions)
                 }
             }
-            let committed = measure("aux trace commit") {
-                SegmentCommitment<H, QuadFelt>(traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads)
+            try cancellation.check(before: "aux trace commit")
+            let committed = try measure("aux trace commit") { () throws(StarkError) in
+                try SegmentCommitment<H, QuadFelt>(
+                    traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
             }
             transcript.absorb(committed.tree.root)
             aux = committed
@@ -103,9 +113,11 @@ struct ProverRun<H: StarkHasher> {
         let evaluator = ConstraintEvaluator(
             air: air, layout: layout, domain: domain, extensionDegree: degree, coefficients: compositionCoefficients,
             auxChallenges: auxChallenges, auxAssertions: auxAssertions)
+        try cancellation.check(before: "constraint evaluation")
         var quotient = measure("constraint evaluation") {
-            evaluator.evaluate(main: main.evaluations, aux: aux?.evaluations ?? [], threads: threads)
+            evaluator.evaluate(main: main.evaluations, aux: aux?.evaluations ?? [], threads: threads, cancellation: cancellation)
         }
+        try cancellation.check(before: "composition commit")
         let composition = try measure("composition commit") { () throws(StarkError) -> SegmentCommitment<H, QuadFelt> in
             quotient.withUnsafeMutableBufferPointer {
                 Polynomial.interpolateCoset($0, offset: domain.offset, threads: threads)
@@ -115,7 +127,8 @@ struct ProverRun<H: StarkHasher> {
                 throw .unsatisfiedConstraint("the composition polynomial exceeds its degree bound: some constraint does not hold")
             }
             let split = (0..<columns).map { j in Array(quotient[(j * n)..<((j + 1) * n)]) }
-            return SegmentCommitment<H, QuadFelt>(coefficients: split, domain: domain, extensionDegree: degree, threads: threads)
+            return try SegmentCommitment<H, QuadFelt>(
+                coefficients: split, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
         }
         quotient = []
         transcript.absorb(composition.tree.root)
@@ -123,6 +136,7 @@ struct ProverRun<H: StarkHasher> {
         // 4. Out-of-domain evaluation at z and g·z.
         let z = transcript.drawExtension(degree: degree)
         let nextZ = z.scaled(by: domain.traceGenerator)
+        try cancellation.check(before: "out-of-domain evaluation")
         let (oodMain, oodMainNext, oodAux, oodAuxNext, oodComposition) = measure("out-of-domain") {
             let mainAt = evaluateColumns(main.coefficients, at: [z, nextZ])
             let auxAt = evaluateColumns(aux?.coefficients ?? [], at: [z, nextZ])
@@ -135,6 +149,7 @@ struct ProverRun<H: StarkHasher> {
         // 5. DEEP composition.
         let deepCoefficients = DeepCoefficients.draw(
             from: &transcript, traceWidth: info.width, compositionColumns: layout.compositionColumns, degree: degree)
+        try cancellation.check(before: "DEEP composition")
         let deep = measure("DEEP composition") {
             DeepComposer.evaluate(
                 domain: domain, main: main.evaluations, aux: aux?.evaluations ?? [], composition: composition.evaluations,
@@ -145,13 +160,16 @@ struct ProverRun<H: StarkHasher> {
         // 6. FRI.
         var fri = FRIProver<H>()
         try measure("FRI") { () throws(StarkError) in
-            try fri.commit(evaluations: deep, domain: domain, options: options, transcript: &transcript, threads: threads)
+            try fri.commit(evaluations: deep, domain: domain, options: options, transcript: &transcript, threads: threads,
+                           cancellation: cancellation)
         }
 
         // 7. Proof of work, then queries.
+        try cancellation.check(before: "grinding")
         let nonce = measure("grinding") { transcript.grind(bits: options.grindingBits, threads: threads) }
         transcript.absorb(nonce: nonce)
         let positions = transcript.drawPositions(options.numQueries, domainSize: domain.size)
+        try cancellation.check(before: "queries")
         let proof = measure("queries") {
             StarkProof(
                 options: options, traceInfo: info, mainRoot: main.tree.root, auxRoot: aux?.tree.root,

@@ -8,25 +8,34 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
     /// Merkle tree whose leaf i hashes row i of `evaluations`.
     let tree: MerkleTree<H>
 
-    /// Commits to columns given by their coefficients.
-    init(coefficients: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int) {
+    /// Commits to columns given by their coefficients. `cancellation` is checked before each
+    /// column's extension and before the rows are hashed.
+    init(coefficients: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int, cancellation: ProofCancellation? = nil) throws(StarkError) {
         self.coefficients = coefficients
-        evaluations = coefficients.map { column in
-            column.withUnsafeBufferPointer {
+        var evaluations: [[E]] = []
+        evaluations.reserveCapacity(coefficients.count)
+        for column in coefficients {
+            try cancellation.check(before: "extending column \(evaluations.count)")
+            evaluations.append(column.withUnsafeBufferPointer {
                 Polynomial.cosetEvaluations(coefficients: $0, blowup: domain.blowup, offset: domain.offset, threads: threads)
-            }
+            })
         }
+        self.evaluations = evaluations
+        try cancellation.check(before: "hashing the extended rows")
         tree = SegmentCommitment.commitRows(evaluations, extensionDegree: extensionDegree, threads: threads)
     }
 
     /// Commits to columns given by their values on the trace domain (interpolates them first).
-    init(traceColumns: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int) {
-        let coefficients = traceColumns.map { column -> [E] in
+    init(traceColumns: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int, cancellation: ProofCancellation? = nil) throws(StarkError) {
+        var coefficients: [[E]] = []
+        coefficients.reserveCapacity(traceColumns.count)
+        for column in traceColumns {
+            try cancellation.check(before: "interpolating column \(coefficients.count)")
             var c = column
             NTT.inverse(&c, threads: threads)
-            return c
+            coefficients.append(c)
         }
-        self.init(coefficients: coefficients, domain: domain, extensionDegree: extensionDegree, threads: threads)
+        try self.init(coefficients: coefficients, domain: domain, extensionDegree: extensionDegree, threads: threads, cancellation: cancellation)
     }
 
     /// Hashes every row of the column-major `columns` into a leaf and builds the tree.

@@ -1,9 +1,12 @@
 /// Checks a trace against its AIR row by row before proving, so a bad witness is refused with
 /// the failing constraint and row instead of producing a proof that cannot verify. Rows are
-/// checked in parallel chunks; the first failing row (lowest index) is reported.
+/// checked in parallel chunks; the first failing row (lowest index) is reported. Once
+/// `cancellation` is cancelled (looked at every 256 rows) the check stops and throws
+/// `StarkError.cancelled`.
 struct TraceValidator {
     let air: any AIR
     var threads: Int = 1
+    var cancellation: ProofCancellation? = nil
 
     /// Runs `check(row)` over 0..<count in parallel chunks; returns the lowest row where it found a
     /// failing constraint, with that constraint's index.
@@ -12,11 +15,13 @@ struct TraceValidator {
         let per = (count + chunks - 1) / max(1, chunks)
         var failures = [(row: Int, constraint: Int)?](repeating: nil, count: chunks)
         let checkers = (0..<chunks).map { _ in UncheckedSendable(makeChecker()) }
+        let cancellation = self.cancellation
         failures.withUnsafeMutableBufferPointer { out in
             let shared = UncheckedSendable(out.baseAddress!)
             Parallel.forEach(chunks, threads: chunks) { c in
                 let check = checkers[c].value
                 for row in (c * per)..<min(count, (c + 1) * per) {
+                    if row & 255 == 0, cancellation?.isCancelled == true { return }  // the caller throws
                     if let k = check(row) {
                         shared.value[c] = (row, k)
                         return
@@ -39,6 +44,7 @@ struct TraceValidator {
             var evaluator = MainRowEvaluator(air: air)
             return { row in evaluator.firstFailing(main, row: row) }
         }
+        try cancellation.check(before: "the end of the trace check")
         if let (row, k) = failure {
             throw .unsatisfiedConstraint("main transition constraint \(k) fails between rows \(row) and \(row + 1)")
         }
@@ -60,6 +66,7 @@ struct TraceValidator {
             var evaluator = AuxRowEvaluator(air: air, challenges: challenges)
             return { row in evaluator.firstFailing(main: main, aux: aux, row: row) }
         }
+        try cancellation.check(before: "the end of the auxiliary trace check")
         if let (row, k) = failure {
             throw .unsatisfiedConstraint("auxiliary transition constraint \(k) fails between rows \(row) and \(row + 1)")
         }
