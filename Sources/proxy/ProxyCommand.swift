@@ -32,6 +32,7 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "proxy")
+        let tracing = try TracingBootstrap.start(serviceName: "mrp-proxy")
         let env = Configuration.environment
         let typeName = proofType ?? env("MRP_PROOF_TYPE") ?? "transaction"
         guard let kind = ProofKind(name: typeName) else { throw ValidationError("unknown proof type '\(typeName)': transaction, batch or block") }
@@ -56,7 +57,7 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger)
         let group = ServiceGroup(
-            services: servers.map { GRPCServerService(server: $0, onShutdown: { health.markNotServing() }) },
+            services: (tracing.map { [$0] } ?? []) + servers.map { GRPCServerService(server: $0, onShutdown: { health.markNotServing() }) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await servers[0].listeningAddress {

@@ -25,6 +25,7 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "worker")
+        let tracing = try TracingBootstrap.start(serviceName: "mrp-worker")
         guard let name = proofType ?? Configuration.environment("MRP_WORKER_PROOF_TYPE") else {
             throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
         }
@@ -37,7 +38,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
         let (server, health, _) = WorkerServer.make(config, logger: logger)
         let group = ServiceGroup(
-            services: [GRPCServerService(server: server, onShutdown: { health.markNotServing() })],
+            services: (tracing.map { [$0] } ?? []) + [GRPCServerService(server: server, onShutdown: { health.markNotServing() })],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await server.listeningAddress {

@@ -151,7 +151,7 @@ public final class SchedulerFrontEnd: Sendable {
         switch request.request {
         case .job(let job):
             spawn { [self] in
-                let reply = await run(job)
+                let reply = await SchedulerTracing.withJobSpan(job) { await run(job) }
                 jobs.reply(Self.encode(reply), to: envelope)
             }
         case .status:
@@ -216,6 +216,7 @@ public final class SchedulerFrontEnd: Sendable {
         ])
         let outcome = await scheduler.submit(
             SchedulerJob(requestID: requestID, kind: kind, payload: [UInt8](job.payload), deadline: deadline))
+        SchedulerTracing.recordQueueTime(outcome.queueTime)
         var result = Mrp_Internal_V1_JobResult()
         result.requestID = requestID
         result.attempts = UInt32(clamping: outcome.attempts)
