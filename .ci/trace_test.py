@@ -247,8 +247,10 @@ def case_one(recorder, endpoint, witness):
         fail(f"scheduler.attempt attributes: {attempt['attributes']}")
     with open(cluster.workers[0]["log"]) as f:
         proving_lines = [line for line in f if "proving" in line]
-    if not any(f"trace_id={trace_id}" in line for line in proving_lines):
+    traced = [line.strip() for line in proving_lines if f"trace_id={trace_id}" in line]
+    if not traced:
         fail(f"the worker's 'proving' log line does not carry trace_id={trace_id}: {proving_lines}")
+    log(f"worker log line: {traced[0]}")
     log(f"case 1 ok: trace {trace_id}, {len(spans)} spans\n{describe(spans)}")
 
 
@@ -324,9 +326,15 @@ def main():
     subprocess.run([os.path.join(BIN, "ctl"), "witness", "transaction", "--seed", "11", "-o", witness_path], check=True)
     with open(witness_path, "rb") as f:
         witness = f.read()
+    # Case 2's proof must outlast the kill: 16 notes in and out take several times longer to prove.
+    long_witness_path = os.path.join(WORK, "tx16.witness")
+    subprocess.run([os.path.join(BIN, "ctl"), "witness", "transaction", "--seed", "12", "--inputs", "16", "--outputs", "16",
+                    "-o", long_witness_path], check=True)
+    with open(long_witness_path, "rb") as f:
+        long_witness = f.read()
     try:
         case_one(recorder, endpoint, witness)
-        case_two(recorder, endpoint, witness)
+        case_two(recorder, endpoint, long_witness)
     finally:
         stop_all()
         server.stop(0)
