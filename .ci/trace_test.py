@@ -94,14 +94,14 @@ def stop_all():
 class Cluster:
     """Workers, a scheduler and a proxy on free loopback ports, tracing to `endpoint`."""
 
-    def __init__(self, name, workers, endpoint):
+    def __init__(self, name, workers, endpoint, schedule_delay_ms=100):
         self.dir = os.path.join(WORK, name)
         os.makedirs(self.dir, exist_ok=True)
         env = dict(os.environ)
         env.update({
             "MRP_LOG": "info",
             "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
-            "OTEL_BSP_SCHEDULE_DELAY": "100",  # milliseconds: export spans quickly
+            "OTEL_BSP_SCHEDULE_DELAY": str(schedule_delay_ms),  # how long spans wait in the batch before export
         })
         env.pop("OTEL_SERVICE_NAME", None)
         self.env = env
@@ -210,18 +210,24 @@ def new_traceparent():
 
 
 def case_one(recorder, endpoint, witness):
-    log("case 1: one worker, one proof")
-    cluster = Cluster("one-worker", 1, endpoint)
+    log("case 1: one worker, one proof; spans exported only at shutdown")
+    # A batch delay far beyond the test: the spans arrive only because SIGTERM flushes them.
+    cluster = Cluster("one-worker", 1, endpoint, schedule_delay_ms=600_000)
     cluster.wait_healthy(1)
     trace_id, client_span = new_traceparent()
     started = time.time()
     proof = cluster.prove(witness, f"00-{trace_id}-{client_span}-01")
     log(f"proved in {time.time() - started:.2f}s ({len(proof)} bytes)")
     verify(proof, "case1")
+    time.sleep(1)
+    early = [s for s in recorder.snapshot() if s["trace_id"] == trace_id]
+    if early:
+        fail(f"{len(early)} spans exported before shutdown despite the long batch delay")
+    stop_all()
     spans = wait_for_spans(recorder, trace_id, [
         ("mrp-proxy", "proxy.prove", 1), ("mrp-scheduler", "scheduler.job", 1), ("mrp-scheduler", "scheduler.attempt", 1),
-        ("mrp-worker", "worker.prove", 1), ("mrp-worker", "worker.encode", 1)])
-    stop_all()
+        ("mrp-worker", "worker.prove", 1), ("mrp-worker", "worker.encode", 1)], timeout=5)
+    log("every span of the trace was flushed at shutdown (SIGTERM)")
     services = {s["service"] for s in spans}
     if services != {"mrp-proxy", "mrp-scheduler", "mrp-worker"}:
         fail(f"services in the trace: {services}")
