@@ -30,9 +30,10 @@ public enum WorkerTracing {
         }
     }
 
-    /// An observer making a span per proving phase under the current span (nil when tracing is off).
+    /// An observer making a span per proving phase under the current span; nil when that span is
+    /// not recorded (tracing off, or the trace not sampled), so the prover is told nothing.
     public static func phaseSpans() -> (any ProvingPhaseObserver)? {
-        guard let parent = InstrumentationContext.current else { return nil }
+        guard let parent = InstrumentationContext.current, SpanOutcome.currentSpan()?.isRecording == true else { return nil }
         return PhaseSpans(parent: parent)
     }
 }
