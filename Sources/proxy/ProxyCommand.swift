@@ -36,6 +36,7 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "proxy")
+        let tracing = try TracingBootstrap.start(serviceName: "mrp-proxy")
         let env = Configuration.environment
         let typeName = proofType ?? env("MRP_PROOF_TYPE") ?? "transaction"
         guard let kind = ProofKind(name: typeName) else { throw ValidationError("unknown proof type '\(typeName)': transaction, batch or block") }
@@ -65,7 +66,7 @@ struct ProxyCommand: AsyncParsableCommand {
         let gate = DrainGate(services: ["remote_prover.Api"], refusal: "proxy is shutting down; send the request to another proxy")
         let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger, gate: gate)
         let group = ServiceGroup(
-            services: servers.map {
+            services: (tracing.map { [$0] } ?? []) + servers.map {
                 DrainingGRPCServerService(server: $0, gate: gate, settings: drainSettings, logger: logger, onShutdown: { health.markNotServing() })
             },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

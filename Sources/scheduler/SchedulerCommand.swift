@@ -48,6 +48,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "scheduler")
+        let tracing = try TracingBootstrap.start(serviceName: "mrp-scheduler")
         let name = proofType ?? Configuration.environment("MRP_PROOF_TYPE") ?? "transaction"
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
         let jobPort = try port ?? Configuration.environment("MRP_SCHEDULER_PORT").map { try parsePort($0) }
@@ -94,7 +95,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             ])
             FileHandle.standardError.write(Data("scheduler ready: jobs \(jobs) control \(control)\n".utf8))
         }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let group = ServiceGroup(services: (tracing.map { [$0] } ?? []) + [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 

@@ -29,6 +29,7 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "worker")
+        let tracing = try TracingBootstrap.start(serviceName: "mrp-worker")
         guard let name = proofType ?? Configuration.environment("MRP_WORKER_PROOF_TYPE") else {
             throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
         }
@@ -46,7 +47,9 @@ struct WorkerCommand: AsyncParsableCommand {
 
         let (server, health, prove) = WorkerServer.make(config, logger: logger)
         let group = ServiceGroup(
-            services: [WorkerService(server: server, health: health, drain: prove.drain, settings: drainSettings, logger: logger)],
+            services: (tracing.map { [$0] } ?? []) + [
+                WorkerService(server: server, health: health, drain: prove.drain, settings: drainSettings, logger: logger)
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await server.listeningAddress {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OTel
 
 /// Settings come from a flag, else from an `MRP_*` environment variable, else a default.
 public enum Configuration {
@@ -31,11 +32,13 @@ public enum Configuration {
         }
     }
 
-    /// Bootstraps swift-log once: structured lines on standard error at `logLevel`.
+    /// Bootstraps swift-log once: structured lines on standard error at `logLevel`; a line logged
+    /// inside a trace span carries `trace_id` and `span_id`.
     public static func bootstrapLogging() {
         let level = logLevel
+        let traceIDs = OTel.makeLoggingMetadataProvider()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = StreamLogHandler.standardError(label: label, metadataProvider: traceIDs)
             handler.logLevel = level
             return handler
         }

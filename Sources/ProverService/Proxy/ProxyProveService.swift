@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import Logging
 import Rollup
+import Tracing
 import Wire
 
 /// `remote_prover.Api/Prove` on a proxy: refuses what it can (wrong or unknown proof type,
@@ -26,14 +27,25 @@ public final class ProxyProveService: RemoteProver_Api.ServiceProtocol, Sendable
     public func prove(
         request: ServerRequest<RemoteProver_ProofRequest>, context: ServerContext
     ) async throws -> ServerResponse<RemoteProver_Proof> {
+        let client = clientIP(fromPeer: context.remotePeer)
+        return try await ProxyTracing.withRequestSpan(metadata: request.metadata, message: request.message, client: client) { span in
+            try await prove(request: request, context: context, client: client, span: span)
+        }
+    }
+
+    private func prove(
+        request: ServerRequest<RemoteProver_ProofRequest>, context: ServerContext, client: String, span: any Span
+    ) async throws -> ServerResponse<RemoteProver_Proof> {
         let start = ContinuousClock.now
         let requestID = RequestID.from(request.metadata)
-        let client = clientIP(fromPeer: context.remotePeer)
+        span.attributes[TraceAttributes.requestID] = requestID
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "client"] = "\(client)"
 
+        let checks = ProxyTracing.startChecks()
         func refuse(_ code: RPCError.Code, _ reason: String, _ message: String) -> RPCError {
+            ProxyTracing.endChecks(checks, refusal: reason)
             logger.info("refused", metadata: ["reason": "\(reason)", "message": "\(message)"])
             metrics?.publish(.with {
                 $0.proofType = configuration.kind.wire
@@ -61,6 +73,7 @@ public final class ProxyProveService: RemoteProver_Api.ServiceProtocol, Sendable
             throw refuse(.resourceExhausted, "payload_too_large",
                          "payload is \(message.payload.count) bytes; the limit is \(configuration.maxPayloadBytes)")
         }
+        ProxyTracing.endChecks(checks)
 
         var timeout = configuration.timeout
         for value in request.metadata[stringValues: "grpc-timeout"] {
@@ -68,7 +81,7 @@ public final class ProxyProveService: RemoteProver_Api.ServiceProtocol, Sendable
         }
         let deadlineNanos = Int64(Date().timeIntervalSince1970 * 1e9) + timeout.components.seconds * 1_000_000_000
             + timeout.components.attoseconds / 1_000_000_000
-        let job = Mrp_Internal_V1_Job.with {
+        var job = Mrp_Internal_V1_Job.with {
             $0.requestID = requestID
             $0.proofType = message.proofType
             $0.payload = message.payload
@@ -77,6 +90,7 @@ public final class ProxyProveService: RemoteProver_Api.ServiceProtocol, Sendable
             $0.traceparent = request.metadata[stringValues: "traceparent"].first(where: { _ in true }) ?? ""
             $0.tracestate = request.metadata[stringValues: "tracestate"].first(where: { _ in true }) ?? ""
         }
+        TracePropagation.inject(into: &job)  // the scheduler's job span becomes a child of this request's span
         let link = pool.pick()
         logger.info("forwarding", metadata: ["scheduler": "\(link.endpoint)", "bytes": "\(message.payload.count)"])
         // A client that goes away is signalled through the RPC's cancellation handle, not task
@@ -88,13 +102,15 @@ public final class ProxyProveService: RemoteProver_Api.ServiceProtocol, Sendable
         }
         defer { watcher.cancel() }
         // Wait for the result, the deadline (plus a little for the scheduler's own answer) or the client leaving.
-        let result = await withTimeout(timeout + .milliseconds(500)) {
+        let roundTrip = ProxyTracing.startRoundTrip(scheduler: link.endpoint)
+        let result = await withTimeout(timeout + .milliseconds(500)) { [job] in
             try await withTaskCancellationHandler {
                 try await link.submit(job)
             } onCancel: {
                 _ = link.abandon(requestID: requestID)
             }
         }
+        ProxyTracing.endRoundTrip(roundTrip, result: result)
         guard let result else {
             _ = link.abandon(requestID: requestID)
             logger.info("deadline exceeded", metadata: ["seconds": "\(start.duration(to: .now))"])

@@ -141,8 +141,10 @@ public actor Scheduler {
 
         while true {
             let waitStart = ContinuousClock.now
+            let waitSpan = SchedulerTracing.startQueueWait(isRetry: attempts > 0)
             let acquisition = await acquire(job, tried: tried, isRetry: attempts > 0)
             queueTime += waitStart.duration(to: .now)
+            waitSpan.end()
             let lease: Lease
             switch acquisition {
             case .failed(let error, let reason):
@@ -162,7 +164,9 @@ public actor Scheduler {
             lastWorker = lease.address
 
             let attemptStart = ContinuousClock.now
-            let attempt = await Self.attempt(lease: lease, job: job)
+            let attemptSpan = SchedulerTracing.startAttempt(number: attempts, worker: lease.address)
+            let attempt = await SchedulerTracing.within(attemptSpan) { await Self.attempt(lease: lease, job: job) }
+            SchedulerTracing.endAttempt(attemptSpan, attempt.mapError(\.error))
             let elapsed = attemptStart.duration(to: .now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             switch attempt {

@@ -60,6 +60,7 @@ public final class GRPCWorkerConnection: WorkerConnection {
         options.waitForReady = false
         var metadata = Metadata()
         metadata.addString(requestID, forKey: RequestID.metadataKey)
+        TracePropagation.inject(into: &metadata)  // the current context is the scheduler's attempt span
         let api = RemoteProver_Api.Client(wrapping: client)
         let proof = try await api.prove(
             .with { $0.proofType = kind.wire; $0.payload = Data(payload) },

@@ -153,7 +153,7 @@ public final class SchedulerFrontEnd: Sendable {
         switch request.request {
         case .job(let job):
             spawn { [self] in
-                let reply = handedBackIfStopped(await run(job))
+                let reply = handedBackIfStopped(await SchedulerTracing.withJobSpan(job) { await run(job) })
                 jobs.reply(Self.encode(reply), to: envelope)
             }
         case .status:
@@ -218,6 +218,7 @@ public final class SchedulerFrontEnd: Sendable {
         ])
         let outcome = await scheduler.submit(
             SchedulerJob(requestID: requestID, kind: kind, payload: [UInt8](job.payload), deadline: deadline))
+        SchedulerTracing.recordQueueTime(outcome.queueTime)
         var result = Mrp_Internal_V1_JobResult()
         result.requestID = requestID
         result.attempts = UInt32(clamping: outcome.attempts)

@@ -34,11 +34,13 @@ public final class WorkerProveService: RemoteProver_Api.ServiceProtocol, Sendabl
     public func prove(
         request: ServerRequest<RemoteProver_ProofRequest>, context: ServerContext
     ) async throws -> ServerResponse<RemoteProver_Proof> {
-        var logger = self.logger
-        logger[metadataKey: "request_id"] = "\(RequestID.from(request.metadata))"
-        logger[metadataKey: "peer"] = "\(context.remotePeer)"
-        let proof = try await prove(request.message, logger: logger)
-        return ServerResponse(message: proof)
+        try await WorkerTracing.withProveSpan(request) {
+            var logger = self.logger
+            logger[metadataKey: "request_id"] = "\(RequestID.from(request.metadata))"
+            logger[metadataKey: "peer"] = "\(context.remotePeer)"
+            let proof = try await prove(request.message, logger: logger)
+            return ServerResponse(message: proof)
+        }
     }
 
     func prove(_ request: RemoteProver_ProofRequest, logger: Logger) async throws -> RemoteProver_Proof {
@@ -69,11 +71,13 @@ public final class WorkerProveService: RemoteProver_Api.ServiceProtocol, Sendabl
         let payload = [UInt8](request.payload)
         let cancellation = ProofCancellation()
         drain.proofStarted(cancellation)
+        let phases = WorkerTracing.phaseSpans()
         let result: Result<[UInt8], ProvingError> = await Self.whileCancellable(cancellation) {
             await withCheckedContinuation { continuation in
                 DispatchQueue.global(qos: .userInitiated).async {
                     do throws(ProvingError) {
-                        continuation.resume(returning: .success(try backend.prove(kind, payload: payload, cancellation: cancellation)))
+                        continuation.resume(returning: .success(
+                            try backend.prove(kind, payload: payload, cancellation: cancellation, phases: phases)))
                     } catch {
                         continuation.resume(returning: .failure(error))
                     }

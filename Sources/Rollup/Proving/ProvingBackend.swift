@@ -29,21 +29,24 @@ public struct ProvingBackend: Sendable {
     /// Proves a witness (the kind's witness encoding) and returns the kind's proven-object
     /// encoding; throws `ProvingError.invalidWitness` naming what is wrong with the witness (an
     /// undecodable payload or a broken protocol rule), or `ProvingError.cancelled` once
-    /// `cancellation` is cancelled (checked between the prover's phases).
-    public func prove(_ kind: ProofKind, payload: [UInt8], cancellation: ProofCancellation? = nil) throws(ProvingError) -> [UInt8] {
+    /// `cancellation` is cancelled (checked between the prover's phases and inside its long loops).
+    /// `phases`, when given, is told as each phase (decode, prove, encode) begins and ends.
+    public func prove(
+        _ kind: ProofKind, payload: [UInt8], cancellation: ProofCancellation? = nil, phases: (any ProvingPhaseObserver)? = nil
+    ) throws(ProvingError) -> [UInt8] {
         switch kind {
         case .transaction:
-            let inputs = try decode("transaction witness") { () throws(DecodingError) in try TransactionInputsCodec.decode(payload) }
-            let proven = try run("transaction") { try TransactionProver.prove(inputs, options: options, threads: threads, cancellation: cancellation) }
-            return ProvenTransactionCodec.encode(proven)
+            let inputs = try decode("transaction witness", phases) { () throws(DecodingError) in try TransactionInputsCodec.decode(payload) }
+            let proven = try run("transaction", phases) { try TransactionProver.prove(inputs, options: options, threads: threads, cancellation: cancellation) }
+            return encode(phases) { ProvenTransactionCodec.encode(proven) }
         case .batch:
-            let batch = try decode("batch witness") { () throws(DecodingError) in try ProposedBatchCodec.decode(payload) }
-            let proven = try run("batch") { try BatchProver.prove(batch, options: options, threads: threads, cancellation: cancellation) }
-            return ProvenBatchCodec.encode(proven)
+            let batch = try decode("batch witness", phases) { () throws(DecodingError) in try ProposedBatchCodec.decode(payload) }
+            let proven = try run("batch", phases) { try BatchProver.prove(batch, options: options, threads: threads, cancellation: cancellation) }
+            return encode(phases) { ProvenBatchCodec.encode(proven) }
         case .block:
-            let request = try decode("block witness") { () throws(DecodingError) in try BlockProofRequestCodec.decode(payload) }
-            let proven = try run("block") { try BlockProver.prove(request, options: options, threads: threads, cancellation: cancellation) }
-            return BlockProofCodec.encode(proven)
+            let request = try decode("block witness", phases) { () throws(DecodingError) in try BlockProofRequestCodec.decode(payload) }
+            let proven = try run("block", phases) { try BlockProver.prove(request, options: options, threads: threads, cancellation: cancellation) }
+            return encode(phases) { BlockProofCodec.encode(proven) }
         }
     }
 
@@ -57,21 +60,44 @@ public struct ProvingBackend: Sendable {
     }
 
     /// Decodes a witness; a decoding error becomes `.invalidWitness("<what>: <error>")`.
-    private func decode<T>(_ what: String, _ body: () throws(DecodingError) -> T) throws(ProvingError) -> T {
-        do { return try body() } catch { throw .invalidWitness("\(what): \(error)") }
+    private func decode<T>(_ what: String, _ phases: (any ProvingPhaseObserver)?, _ body: () throws(DecodingError) -> T) throws(ProvingError) -> T {
+        phases?.began(.decode)
+        do {
+            let value = try body()
+            phases?.ended(.decode, failure: nil)
+            return value
+        } catch {
+            let failure = ProvingError.invalidWitness("\(what): \(error)")
+            phases?.ended(.decode, failure: failure)
+            throw failure
+        }
+    }
+
+    /// Encodes a proven object, reporting the encode phase.
+    private func encode(_ phases: (any ProvingPhaseObserver)?, _ body: () -> [UInt8]) -> [UInt8] {
+        phases?.began(.encode)
+        let bytes = body()
+        phases?.ended(.encode, failure: nil)
+        return bytes
     }
 
     /// Runs a prover; a rule violation becomes `.invalidWitness("<kind> witness: <rule>")`, any other
     /// failure `.invalidWitness("<kind> cannot be proven: <error>")`.
-    private func run<T>(_ kind: String, _ body: () throws -> T) throws(ProvingError) -> T {
+    private func run<T>(_ kind: String, _ phases: (any ProvingPhaseObserver)?, _ body: () throws -> T) throws(ProvingError) -> T {
+        phases?.began(.prove)
+        let failure: ProvingError
         do {
-            return try body()
+            let value = try body()
+            phases?.ended(.prove, failure: nil)
+            return value
         } catch let error as ProtocolError {
-            throw .invalidWitness("\(kind) witness: \(error)")
+            failure = .invalidWitness("\(kind) witness: \(error)")
         } catch StarkError.cancelled(let why) {
-            throw .cancelled("\(kind) proof cancelled: \(why)")
+            failure = .cancelled("\(kind) proof cancelled: \(why)")
         } catch {
-            throw .invalidWitness("\(kind) cannot be proven: \(error)")
+            failure = .invalidWitness("\(kind) cannot be proven: \(error)")
         }
+        phases?.ended(.prove, failure: failure)
+        throw failure
     }
 }
