@@ -49,7 +49,7 @@ import Wire
         try await withWorker { server, health, prove, client in
             let api = RemoteProver_Api.Client(wrapping: client)
             let inHand = Task { try await api.prove(Self.request(notes: 1)) }
-            try await waitUntil("the proof to start") { prove.isBusy }
+            try await waitUntil("the proof to start") { prove.drain.hasProofInHand }
             let settings = DrainSettings(gracePeriod: .seconds(120), shutdownTimeout: .seconds(5))
             let shutdown = Task {
                 await WorkerShutdown.perform(server: server, health: health, drain: prove.drain, settings: settings, logger: Logger(label: "drain"))
@@ -77,7 +77,7 @@ import Wire
             let api = RemoteProver_Api.Client(wrapping: client)
             let clock = ContinuousClock()
             let inHand = Task { await Self.error { _ = try await api.prove(Self.request(notes: 16)) } }
-            try await waitUntil("the proof to start") { prove.isBusy }
+            try await waitUntil("the proof to start") { prove.drain.hasProofInHand }
             let settings = DrainSettings(gracePeriod: .milliseconds(200), shutdownTimeout: .seconds(30))
             let took = await clock.measure {
                 await WorkerShutdown.perform(server: server, health: health, drain: prove.drain, settings: settings, logger: Logger(label: "drain"))

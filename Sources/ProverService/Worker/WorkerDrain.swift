@@ -43,12 +43,17 @@ public final class WorkerDrain: Sendable {
         return RPCError(code: .unavailable, message: "worker is shutting down and takes no new proofs; use another worker", metadata: metadata)
     }
 
-    /// Records the proof now in hand (its flag is what ``cancelProofInHand(reason:)`` sets).
-    func proofStarted(_ cancellation: ProofCancellation) {
-        state.withLock {
-            $0.inHand = cancellation
-            $0.cancelledForShutdown = false
+    /// Records the proof now in hand (its flag is what ``cancelProofInHand(reason:)`` sets), or
+    /// throws the refusal if the drain has begun. One locked step: a drain that begins at any moment
+    /// either sees this proof in hand (and waits for it) or makes this call refuse it, never neither.
+    func proofStarted(_ cancellation: ProofCancellation) throws(RPCError) {
+        let admitted = state.withLock { state -> Bool in
+            guard !state.draining else { return false }
+            state.inHand = cancellation
+            state.cancelledForShutdown = false
+            return true
         }
+        guard admitted else { throw Self.refusal }
     }
 
     /// The proof in hand has ended; returns whether the shutdown cancelled it.

@@ -70,7 +70,7 @@ public final class WorkerProveService: RemoteProver_Api.ServiceProtocol, Sendabl
         let kind = self.kind
         let payload = [UInt8](request.payload)
         let cancellation = ProofCancellation()
-        drain.proofStarted(cancellation)
+        try drain.proofStarted(cancellation)
         let phases = WorkerTracing.phaseSpans()
         let result: Result<[UInt8], ProvingError> = await Self.whileCancellable(cancellation) {
             await withCheckedContinuation { continuation in
