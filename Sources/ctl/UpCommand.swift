@@ -96,10 +96,11 @@ struct UpCommand: AsyncParsableCommand {
             lines.append("  " + pad("\(stack.kind) workers", 32) + stack.workerAddresses.joined(separator: " "))
         }
         lines.append("  " + pad("metrics", 32) + "http://127.0.0.1:\(metricsPort)/metrics")
-        lines.append("try:  ctl witness transaction | ctl prove - | ctl verify -")
+        let ctl = URL(fileURLWithPath: CommandLine.arguments[0]).lastPathComponent  // miden-prover-ctl when installed
+        lines.append("try:  \(ctl) witness transaction | \(ctl) prove - | \(ctl) verify -")
         if stacks.count == ProofKind.allCases.count {
-            lines.append("      ctl witness batch --txs 4 --prove-via 127.0.0.1:\(port) | ctl prove --proof-type batch - | ctl verify -")
-            lines.append("      ctl witness block --batches 2 --txs-per-batch 2 --prove-via 127.0.0.1:\(port) | ctl prove --proof-type block - | ctl verify -")
+            lines.append("      \(ctl) witness batch --txs 4 --prove-via 127.0.0.1:\(port) | \(ctl) prove --proof-type batch - | \(ctl) verify -")
+            lines.append("      \(ctl) witness block --batches 2 --txs-per-batch 2 --prove-via 127.0.0.1:\(port) | \(ctl) prove --proof-type block - | \(ctl) verify -")
         }
         lines.append("Ctrl-C stops the cluster.\n")
         let banner = lines.joined(separator: "\n")
