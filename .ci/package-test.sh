@@ -127,7 +127,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' \
     --events-port "$events_port" --metrics-port "$metrics_port" --worker-port "$worker_port" >"$work/up.log" 2>&1 &
 cluster_pid=$!
 up_started=$SECONDS
-until grep -q "cluster ready" "$work/up.log"; do
+until grep -qs "cluster ready" "$work/up.log"; do
   kill -0 "$cluster_pid" 2>/dev/null || { log "miden-prover-ctl up exited"; exit 1; }
   (( SECONDS - up_started < 120 )) || { log "the cluster was not ready within 120 s"; exit 1; }
   sleep 0.5
