@@ -60,13 +60,12 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         guard (1...StackLayout.workerPortStride).contains(workers) else { throw ValidationError("--workers must be in 1...\(StackLayout.workerPortStride)") }
         let stacks = try stacks()
-        let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mrp-up-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let perWorker = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / (workers * stacks.count))
         let events = "tcp://127.0.0.1:\(eventsPort)"
 
-        let cluster = Cluster(binaries: binaries)
+        let cluster = Cluster(locator: .forCurrentProcess())
         let signals = SignalWaiter()
         do {
             try cluster.start("metrics-exporter", ["--port", "\(metricsPort)", "--events-endpoint", events, "--localhost"])
@@ -97,10 +96,11 @@ struct UpCommand: AsyncParsableCommand {
             lines.append("  " + pad("\(stack.kind) workers", 32) + stack.workerAddresses.joined(separator: " "))
         }
         lines.append("  " + pad("metrics", 32) + "http://127.0.0.1:\(metricsPort)/metrics")
-        lines.append("try:  ctl witness transaction | ctl prove - | ctl verify -")
+        let ctl = URL(fileURLWithPath: CommandLine.arguments[0]).lastPathComponent  // miden-prover-ctl when installed
+        lines.append("try:  \(ctl) witness transaction | \(ctl) prove - | \(ctl) verify -")
         if stacks.count == ProofKind.allCases.count {
-            lines.append("      ctl witness batch --txs 4 --prove-via 127.0.0.1:\(port) | ctl prove --proof-type batch - | ctl verify -")
-            lines.append("      ctl witness block --batches 2 --txs-per-batch 2 --prove-via 127.0.0.1:\(port) | ctl prove --proof-type block - | ctl verify -")
+            lines.append("      \(ctl) witness batch --txs 4 --prove-via 127.0.0.1:\(port) | \(ctl) prove --proof-type batch - | \(ctl) verify -")
+            lines.append("      \(ctl) witness block --batches 2 --txs-per-batch 2 --prove-via 127.0.0.1:\(port) | \(ctl) prove --proof-type block - | \(ctl) verify -")
         }
         lines.append("Ctrl-C stops the cluster.\n")
         let banner = lines.joined(separator: "\n")
@@ -131,17 +131,15 @@ struct UpCommand: AsyncParsableCommand {
 
 /// The child processes of `ctl up`.
 final class Cluster: @unchecked Sendable {
-    let binaries: URL
+    let locator: ExecutableLocator
     private let lock = NSLock()
     private var processes: [(name: String, process: Process)] = []
 
-    init(binaries: URL) { self.binaries = binaries }
+    init(locator: ExecutableLocator) { self.locator = locator }
 
     func start(_ name: String, _ arguments: [String]) throws {
-        let executable = binaries.appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw CommandError("\(name) is not built next to ctl (\(executable.path)): run `swift build` first")
-        }
+        let executable: URL
+        do { executable = try locator.locate(name) } catch { throw CommandError(error.description) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
