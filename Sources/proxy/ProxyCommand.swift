@@ -28,6 +28,10 @@ struct ProxyCommand: AsyncParsableCommand {
     var maxPayloadBytes: Int?
     @Option(name: .customLong("metrics-endpoint"), help: "Metrics exporter events endpoint [env: MRP_METRICS_EVENTS_ENDPOINT].")
     var metricsEndpoint: String?
+    @Option(name: .customLong("grpc-web-port"), help: "Port serving gRPC-Web (HTTP/1.1 and h2c) with CORS for browsers; off when unset [env: MRP_GRPC_WEB_PORT].")
+    var grpcWebPort: Int?
+    @Option(name: .customLong("grpc-web-allowed-origins"), help: "Origins browsers may call gRPC-Web from, comma-separated, or * [env: MRP_GRPC_WEB_ALLOWED_ORIGINS, default *].")
+    var grpcWebAllowedOrigins: String?
 
     func run() async throws {
         Configuration.bootstrapLogging()
@@ -54,14 +58,19 @@ struct ProxyCommand: AsyncParsableCommand {
         let metrics = try config.metricsEndpoint.map {
             try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, logger: logger)
         }
-        let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger)
+        let grpcWeb = try GRPCWebSettings.configuration(port: grpcWebPort, allowedOrigins: grpcWebAllowedOrigins, proxy: config, env: env)
+        let (servers, health, webServer) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger, grpcWeb: grpcWeb)
         let group = ServiceGroup(
-            services: servers.map { GRPCServerService(server: $0, onShutdown: { health.markNotServing() }) },
+            services: servers.map { GRPCServerService(server: $0, onShutdown: { health.markNotServing() }) }
+                + (webServer.map { [GRPCServerService(server: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await servers[0].listeningAddress {
                 logger.info("listening", metadata: ["address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)"])
                 FileHandle.standardError.write(Data("proxy ready: \(kind) on \(address)\n".utf8))
+            }
+            if let webServer, let address = try? await webServer.transport.listeningAddress {
+                logger.info("gRPC-Web listening", metadata: ["address": "\(address)", "allowed_origins": "\(grpcWeb?.allowedOrigins ?? [])"])
             }
         }
         try await group.run()

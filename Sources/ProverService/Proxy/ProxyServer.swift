@@ -4,11 +4,14 @@ import Logging
 import Wire
 
 /// Builds a proxy's gRPC servers: the main one (`Api/Prove`, `ProxyStatusApi/Status`, health) and,
-/// when a status port is configured, a second one with status and health only.
+/// when a status port is configured, a second one with status and health only; when gRPC-Web is
+/// configured, a gRPC-Web server running the same Prove and Status service instances (one rate
+/// limiter for both protocols).
 public enum ProxyServer {
     public static func make(
-        _ configuration: ProxyConfiguration, pool: SchedulerPool, metrics: MetricEventPublisher?, logger: Logger
-    ) -> (servers: [GRPCServer<HTTP2ServerTransport.Posix>], health: HealthService) {
+        _ configuration: ProxyConfiguration, pool: SchedulerPool, metrics: MetricEventPublisher?, logger: Logger,
+        grpcWeb: GRPCWebConfiguration? = nil
+    ) -> (servers: [GRPCServer<HTTP2ServerTransport.Posix>], health: HealthService, grpcWeb: GRPCServer<GRPCWebServerTransport>?) {
         let health = HealthService(services: ["remote_prover.Api", "remote_prover.ProxyStatusApi"])
         let status = ProxyStatusService(configuration: configuration, pool: pool)
         let prove = ProxyProveService(configuration: configuration, pool: pool, metrics: metrics, logger: logger)
@@ -24,6 +27,7 @@ public enum ProxyServer {
                 transport: .http2NIOPosix(address: .ipv4(host: host, port: statusPort), transportSecurity: .plaintext),
                 services: [status, health]))
         }
-        return (servers, health)
+        let web = grpcWeb.map { GRPCServer(transport: GRPCWebServerTransport(configuration: $0), services: [prove, status]) }
+        return (servers, health, web)
     }
 }
