@@ -5,7 +5,7 @@
 # The page posts its results back; this script checks them and verifies the proof with `ctl verify`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=.build/release
+bin=${MRP_BIN_DIR:-.build/release}  # MRP_BIN_DIR=.build/debug for a local run
 started=$(date +%s)
 
 if [[ "${CI:-}" == "true" ]] && { ! command -v chromium >/dev/null || ! command -v python3 >/dev/null; }; then
