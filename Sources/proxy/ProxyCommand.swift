@@ -32,6 +32,10 @@ struct ProxyCommand: AsyncParsableCommand {
     var gracePeriod: String?
     @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on the final shutdown step after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
     var gracefulShutdownTimeout: String?
+    @Option(name: .customLong("grpc-web-port"), help: "Port serving gRPC-Web (HTTP/1.1 and h2c) with CORS for browsers; off when unset [env: MRP_GRPC_WEB_PORT].")
+    var grpcWebPort: Int?
+    @Option(name: .customLong("grpc-web-allowed-origins"), help: "Origins browsers may call gRPC-Web from, comma-separated, or * [env: MRP_GRPC_WEB_ALLOWED_ORIGINS, default *].")
+    var grpcWebAllowedOrigins: String?
 
     func run() async throws {
         Configuration.bootstrapLogging()
@@ -64,16 +68,25 @@ struct ProxyCommand: AsyncParsableCommand {
             try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, logger: logger)
         }
         let gate = DrainGate(services: ["remote_prover.Api"], refusal: "proxy is shutting down; send the request to another proxy")
-        let (servers, health) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger, gate: gate)
-        let group = ServiceGroup(
-            services: (tracing.map { [$0] } ?? []) + servers.map {
+        let grpcWeb = try GRPCWebSettings.configuration(port: grpcWebPort, allowedOrigins: grpcWebAllowedOrigins, proxy: config, env: env)
+        let (servers, health, webServer) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger, gate: gate, grpcWeb: grpcWeb)
+        // Both servers drain through the one gate (it counts Api calls on either). ServiceGroup shuts
+        // services down one by one in reverse order: the gRPC servers first (health NOT_SERVING and
+        // the gate closed at once, then they wait for every call in flight), then gRPC-Web, then tracing.
+        let serving: [any Service] = (webServer.map { [DrainingGRPCServerService(server: $0, gate: gate, settings: drainSettings, logger: logger)] } ?? [])
+            + servers.map {
                 DrainingGRPCServerService(server: $0, gate: gate, settings: drainSettings, logger: logger, onShutdown: { health.markNotServing() })
-            },
+            }
+        let group = ServiceGroup(
+            services: (tracing.map { [$0] } ?? []) + serving,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await servers[0].listeningAddress {
                 logger.info("listening", metadata: ["address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)"])
                 FileHandle.standardError.write(Data("proxy ready: \(kind) on \(address)\n".utf8))
+            }
+            if let webServer, let address = try? await webServer.transport.listeningAddress {
+                logger.info("gRPC-Web listening", metadata: ["address": "\(address)", "allowed_origins": "\(grpcWeb?.allowedOrigins ?? [])"])
             }
         }
         try await group.run()

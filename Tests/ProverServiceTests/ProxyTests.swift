@@ -78,7 +78,7 @@ private struct ScriptedSocket: @unchecked Sendable { let socket: ZMQSocket }
         configure(&config)
         let logger = Logger(label: "test-proxy")
         let pool = try SchedulerPool(endpoints: config.schedulers, context: context, logger: logger)
-        let (servers, _) = ProxyServer.make(config, pool: pool, metrics: nil, logger: logger)
+        let (servers, _, _) = ProxyServer.make(config, pool: pool, metrics: nil, logger: logger)
         let server = servers[0]
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }

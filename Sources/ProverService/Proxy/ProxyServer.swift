@@ -4,13 +4,15 @@ import Logging
 import Wire
 
 /// Builds a proxy's gRPC servers: the main one (`Api/Prove`, `ProxyStatusApi/Status`, health) and,
-/// when a status port is configured, a second one with status and health only. `gate` (the drain's,
-/// see ``DrainGate``) intercepts the main server's `Api` calls.
+/// when a status port is configured, a second one with status and health only; when gRPC-Web is
+/// configured, a gRPC-Web server running the same Prove and Status service instances (one rate
+/// limiter for both protocols). `gate` (the drain's, see ``DrainGate``) intercepts the `Api` calls
+/// of the main server and of the gRPC-Web server.
 public enum ProxyServer {
     public static func make(
         _ configuration: ProxyConfiguration, pool: SchedulerPool, metrics: MetricEventPublisher?, logger: Logger,
-        gate: DrainGate? = nil
-    ) -> (servers: [GRPCServer<HTTP2ServerTransport.Posix>], health: HealthService) {
+        gate: DrainGate? = nil, grpcWeb: GRPCWebConfiguration? = nil
+    ) -> (servers: [GRPCServer<HTTP2ServerTransport.Posix>], health: HealthService, grpcWeb: GRPCServer<GRPCWebServerTransport>?) {
         let health = HealthService(services: ["remote_prover.Api", "remote_prover.ProxyStatusApi"])
         let status = ProxyStatusService(configuration: configuration, pool: pool)
         let prove = ProxyProveService(configuration: configuration, pool: pool, metrics: metrics, logger: logger)
@@ -26,6 +28,9 @@ public enum ProxyServer {
                 transport: .http2NIOPosix(address: .ipv4(host: host, port: statusPort), transportSecurity: .plaintext),
                 services: [status, health]))
         }
-        return (servers, health)
+        let web = grpcWeb.map {
+            GRPCServer(transport: GRPCWebServerTransport(configuration: $0), services: [prove, status], interceptors: gate.map { [$0] } ?? [])
+        }
+        return (servers, health, web)
     }
 }
