@@ -50,14 +50,7 @@ public enum ProxyTracing {
     /// Ends the round-trip span with the scheduler's result (nil: no result before the deadline).
     public static func endRoundTrip(_ span: any Span, result: Mrp_Internal_V1_JobResult?) {
         if let result {
-            span.attributes[TraceAttributes.attempts] = Int(result.attempts)
-            if !result.worker.isEmpty { span.attributes[TraceAttributes.worker] = result.worker }
-            if case .failure(let failure) = result.outcome {
-                let code = Status.Code(rawValue: Int(failure.code)).flatMap { RPCError.Code($0) } ?? .unknown
-                SpanOutcome.record(RPCError(code: code, message: failure.message), on: span)
-            } else {
-                SpanOutcome.record(nil, on: span)
-            }
+            SpanOutcome.record(result, on: span)
         } else {
             SpanOutcome.record(RPCError(code: .deadlineExceeded, message: "no result before the deadline"), on: span)
         }

@@ -15,16 +15,7 @@ public enum SchedulerTracing {
             span.attributes[TraceAttributes.witnessBytes] = job.payload.count
             span.attributes[TraceAttributes.proofType] = ProofKind(wire: job.proofType).map { "\($0)" } ?? "\(job.proofType.rawValue)"
             let reply = await body()
-            if case .result(let result) = reply.reply {
-                span.attributes[TraceAttributes.attempts] = Int(result.attempts)
-                if !result.worker.isEmpty { span.attributes[TraceAttributes.worker] = result.worker }
-                if case .failure(let failure) = result.outcome {
-                    let code = Status.Code(rawValue: Int(failure.code)).flatMap { RPCError.Code($0) } ?? .unknown
-                    SpanOutcome.record(RPCError(code: code, message: failure.message), on: span)
-                } else {
-                    SpanOutcome.record(nil, on: span)
-                }
-            }
+            if case .result(let result) = reply.reply { SpanOutcome.record(result, on: span) }
             return reply
         }
     }
