@@ -65,9 +65,6 @@ public final class WorkerDrain: Sendable {
         }
     }
 
-    /// Whether the proof in hand was cancelled by the shutdown (not by its caller).
-    var proofCancelledForShutdown: Bool { state.withLock { $0.cancelledForShutdown } }
-
     /// Cancels the proof in hand (the grace period is over); returns whether there was one.
     @discardableResult
     public func cancelProofInHand(reason: String) -> Bool {
