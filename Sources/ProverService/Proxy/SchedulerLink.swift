@@ -4,9 +4,10 @@ import SwiftProtobuf
 import Synchronization
 import Wire
 
-/// A proxy's connection to one scheduler's job endpoint: a ZeroMQ DEALER socket owned by one
-/// thread, an outbox the async side fills, and the waiters for replies (jobs by request id,
-/// status queries in order).
+/// A proxy's connection to one scheduler's job endpoint: a ZeroMQ DEALER socket on its own
+/// event-driven thread (``ZMQSocketThread``: a request wakes it and leaves at once, a reply is
+/// delivered as soon as it arrives), and the waiters for replies (jobs by request id, status
+/// queries in order).
 public final class SchedulerLink: Sendable {
     public enum LinkError: Error, CustomStringConvertible {
         case closed
@@ -20,7 +21,6 @@ public final class SchedulerLink: Sendable {
     }
 
     private struct State {
-        var outbox: [[UInt8]] = []
         var jobs: [String: CheckedContinuation<Mrp_Internal_V1_JobResult, any Error>] = [:]
         var statusWaiters: [CheckedContinuation<Mrp_Internal_V1_SchedulerStatus, any Error>] = []
         var closed = false
@@ -29,6 +29,7 @@ public final class SchedulerLink: Sendable {
     public let endpoint: String
     private let state = Mutex(State())
     private let logger: Logger
+    private let thread: ZMQSocketThread
 
     /// Connects to `endpoint` (e.g. tcp://127.0.0.1:8084) and starts the socket thread.
     public init(endpoint: String, context: ZMQContext, logger: Logger) throws {
@@ -37,11 +38,25 @@ public final class SchedulerLink: Sendable {
         let socket = try ZMQSocket(context: context, type: .dealer)
         try socket.setLinger(.zero)
         try socket.connect(endpoint)
-        let box = UncheckedSocket(socket)
-        let thread = Thread { [self] in self.loop(box.socket) }
-        thread.name = "scheduler-link \(endpoint)"
-        thread.start()
+        let replies = ReplySink()
+        thread = try ZMQSocketThread(
+            name: "scheduler-link \(endpoint)", socket: socket,
+            onReadable: { socket in
+                while true {
+                    do {
+                        guard let frames = try socket.receive(timeout: .zero) else { return }
+                        if let payload = frames.last { replies.deliver(payload) }
+                    } catch {
+                        logger.error("receive from scheduler failed", metadata: ["error": "\(error)"])
+                        return
+                    }
+                }
+            },
+            onError: { error in logger.error("scheduler link socket error", metadata: ["error": "\(error)"]) })
+        replies.attach(self)
     }
+
+    deinit { thread.requestStop() }
 
     /// Sends a job and waits for its result.
     public func submit(_ job: Mrp_Internal_V1_Job) async throws -> Mrp_Internal_V1_JobResult {
@@ -50,9 +65,9 @@ public final class SchedulerLink: Sendable {
             let accepted = state.withLock { s -> Bool in
                 guard !s.closed else { return false }
                 s.jobs[job.requestID] = continuation
-                s.outbox.append(frame)
                 return true
             }
+            if accepted { thread.send([frame]) }
             if !accepted { continuation.resume(throwing: LinkError.closed) }
         }
     }
@@ -71,9 +86,9 @@ public final class SchedulerLink: Sendable {
             let accepted = state.withLock { s -> Bool in
                 guard !s.closed else { return false }
                 s.statusWaiters.append(continuation)
-                s.outbox.append(frame)
                 return true
             }
+            if accepted { thread.send([frame]) }
             if !accepted { continuation.resume(throwing: LinkError.closed) }
         }
     }
@@ -85,31 +100,12 @@ public final class SchedulerLink: Sendable {
             defer { s.jobs = [:]; s.statusWaiters = [] }
             return (Array(s.jobs.values), s.statusWaiters)
         }
+        thread.requestStop()
         jobs.forEach { $0.resume(throwing: LinkError.closed) }
         statuses.forEach { $0.resume(throwing: LinkError.closed) }
     }
 
-    private func loop(_ socket: ZMQSocket) {
-        defer { socket.close() }
-        while true {
-            let (outgoing, closed) = state.withLock { s -> ([[UInt8]], Bool) in
-                defer { s.outbox = [] }
-                return (s.outbox, s.closed)
-            }
-            if closed { return }
-            for frame in outgoing {
-                do { try socket.send([frame]) } catch { logger.error("send to scheduler failed", metadata: ["error": "\(error)"]) }
-            }
-            do {
-                guard let frames = try socket.receive(timeout: .milliseconds(5)), let payload = frames.last else { continue }
-                deliver(payload)
-            } catch {
-                logger.error("receive from scheduler failed", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-
-    private func deliver(_ payload: [UInt8]) {
+    fileprivate func deliver(_ payload: [UInt8]) {
         guard let reply = try? Mrp_Internal_V1_SchedulerReply(serializedBytes: payload) else {
             logger.error("undecodable reply from the scheduler", metadata: ["bytes": "\(payload.count)"])
             return
@@ -126,8 +122,15 @@ public final class SchedulerLink: Sendable {
     }
 }
 
-/// Moves a socket into the thread that will own it (it is used by that thread only).
-private struct UncheckedSocket: @unchecked Sendable {
-    let socket: ZMQSocket
-    init(_ socket: ZMQSocket) { self.socket = socket }
+/// Hands replies from the socket thread to the link (which owns the thread, so it is set after
+/// the thread starts; held weakly so the thread does not keep the link alive).
+private final class ReplySink: Sendable {
+    private struct WeakLink { weak var link: SchedulerLink? }
+    private let target = Mutex(WeakLink())
+
+    func attach(_ link: SchedulerLink) { target.withLock { $0.link = link } }
+
+    func deliver(_ payload: [UInt8]) {
+        target.withLock { $0.link }?.deliver(payload)
+    }
 }

@@ -16,8 +16,6 @@ public struct SchedulerFrontEndConfiguration: Sendable {
     public var controlToken: String?
     /// The deadline given to a job that carries none (`deadline_unix_nanos` = 0).
     public var defaultTimeout: Duration
-    /// How long a socket thread waits for a message before it sends queued replies again.
-    public var pollInterval: Duration
     /// How often the queue and workers state is published on the metrics socket.
     public var stateInterval: Duration
 
@@ -28,13 +26,12 @@ public struct SchedulerFrontEndConfiguration: Sendable {
         jobEndpoint: String = "tcp://127.0.0.1:\(defaultJobPort)",
         controlEndpoint: String = "tcp://127.0.0.1:\(defaultControlPort)",
         controlToken: String? = nil, defaultTimeout: Duration = .seconds(100),
-        pollInterval: Duration = .milliseconds(10), stateInterval: Duration = .seconds(5)
+        stateInterval: Duration = .seconds(5)
     ) {
         self.jobEndpoint = jobEndpoint
         self.controlEndpoint = controlEndpoint
         self.controlToken = controlToken
         self.defaultTimeout = defaultTimeout
-        self.pollInterval = pollInterval
         self.stateInterval = stateInterval
     }
 }
@@ -76,10 +73,9 @@ public final class SchedulerFrontEnd: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.jobs = ZMQRouterThread(
-            name: "jobs", context: context, endpoint: configuration.jobEndpoint, pollInterval: configuration.pollInterval, logger: logger)
+            name: "jobs", context: context, endpoint: configuration.jobEndpoint, logger: logger)
         self.control = ZMQRouterThread(
-            name: "control", context: context, endpoint: configuration.controlEndpoint, pollInterval: configuration.pollInterval,
-            logger: logger)
+            name: "control", context: context, endpoint: configuration.controlEndpoint, logger: logger)
     }
 
     /// The endpoints actually bound (ports resolved), once ``start()`` has returned.

@@ -43,6 +43,27 @@ public enum ZMQPoller {
         return items.map { ZMQPollEvents(rawValue: $0.revents).intersection(events) }
     }
 
+    /// Waits until `socket` is ready for `events` or `wake` is signalled (no timeout: `nil` waits
+    /// forever). A signal (EINTR) ends the wait early with nothing ready.
+    /// - Returns: the subset of `events` the socket is ready for, and whether `wake` is readable.
+    public static func poll(
+        _ socket: ZMQSocket, for events: ZMQPollEvents, orWake wake: ZMQWakeSignal, timeout: Duration?
+    ) throws(ZMQError) -> (socket: ZMQPollEvents, woken: Bool) {
+        let handle = try socket.handle("zmq_poll")
+        var items = (
+            zmq_pollitem_t(socket: handle, fd: 0, events: events.rawValue, revents: 0),
+            zmq_pollitem_t(socket: nil, fd: wake.fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
+        let rc = withUnsafeMutableBytes(of: &items) { raw in
+            zmq_poll(raw.baseAddress!.assumingMemoryBound(to: zmq_pollitem_t.self), 2, Int(ZMQMilliseconds.int32(timeout)))
+        }
+        if rc < 0 {
+            let error = ZMQError.last("zmq_poll")
+            if error.isInterrupted { return ([], false) }
+            throw error
+        }
+        return (ZMQPollEvents(rawValue: items.0.revents).intersection(events), items.1.revents & Int16(ZMQ_POLLIN) != 0)
+    }
+
     /// The indices of the sockets that have a message waiting, after waiting up to `timeout`.
     public static func readable(_ sockets: [ZMQSocket], timeout: Duration?) throws(ZMQError) -> [Int] {
         let ready = try poll(sockets, for: .readable, timeout: timeout)
