@@ -53,7 +53,7 @@ public enum SchedulerTracing {
     public static func endAttempt(_ span: any Span, _ result: Result<[UInt8], RPCError>) {
         switch result {
         case .success(let proof):
-            span.attributes[TraceAttributes.proofBytes] = proof.count
+            if span.isRecording { span.attributes[TraceAttributes.proofBytes] = proof.count }
             SpanOutcome.record(nil, on: span)
         case .failure(let error):
             SpanOutcome.record(error, on: span)

@@ -6,6 +6,7 @@ import Wire
 /// `rpc.grpc.status_code` and an error status carrying the message.
 enum SpanOutcome {
     static func record(_ error: RPCError?, on span: any Span) {
+        guard span.isRecording else { return }  // tracing off: no attribute work per request
         guard let error else {
             span.attributes[TraceAttributes.outcome] = "ok"
             return
@@ -17,6 +18,7 @@ enum SpanOutcome {
 
     /// Records a scheduler's job result: its attempts, last worker and outcome.
     static func record(_ result: Mrp_Internal_V1_JobResult, on span: any Span) {
+        guard span.isRecording else { return }
         span.attributes[TraceAttributes.attempts] = Int(result.attempts)
         if !result.worker.isEmpty { span.attributes[TraceAttributes.worker] = result.worker }
         if case .failure(let failure) = result.outcome {
