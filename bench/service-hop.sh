@@ -52,14 +52,14 @@ printf '\x00\x00\x00\x00\x05\x12\x03abc' > "$work/request.bin"
 # otherwise be measured three times on the service path and once on the others).
 export MRP_LOG="${MRP_LOG:-warning}"
 "$bin/worker" --proof-type transaction --port "$worker_port" --localhost >"$work/worker.log" 2>&1 &
-pids+=($!)
+pids+=($!); worker_pid=$!
 "$bin/scheduler" --proof-type transaction --port "$job_port" --control-port "$control_port" \
     --workers "127.0.0.1:$worker_port" --max-queue-items 100000 --state-file "$work/state.json" \
     --worker-startup-grace 30s >"$work/scheduler.log" 2>&1 &
-pids+=($!)
+pids+=($!); scheduler_pid=$!
 "$bin/proxy" --proof-type transaction --port "$proxy_port" --localhost --scheduler "tcp://127.0.0.1:$job_port" \
     --max-req-per-sec 0 >"$work/proxy.log" 2>&1 &
-pids+=($!)
+pids+=($!); proxy_pid=$!
 mkdir -p "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -103,11 +103,21 @@ h2() {  # h2() port clients streams requests → "mean_latency_ms req_per_s"
              END { printf "%.3f %.0f %s\n", mean, rps, ok }'
 }
 
-declare -A lat thr
+nginx_worker_pid=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | head -n 1)
+# CPU time (user + system, clock ticks) of a process so far.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+declare -A lat thr cpu
 for round in $(seq 1 "$rounds"); do
     for path in direct nginx service; do
         h2 "${port[$path]}" 1 1 1000 >/dev/null  # warm the connection pools
+        before=$(for p in $worker_pid $scheduler_pid $proxy_pid $nginx_worker_pid; do ticks "$p"; done | paste -sd' ')
         read -r ms _ ok1 < <(h2 "${port[$path]}" 1 1 $((requests / 4)))
+        after=$(for p in $worker_pid $scheduler_pid $proxy_pid $nginx_worker_pid; do ticks "$p"; done | paste -sd' ')
+        cpu[$path]=$(awk -v b="$before" -v a="$after" -v n=$((requests / 4)) -v hz="$hz" 'BEGIN {
+            split(b, x, " "); split(a, y, " ")
+            for (i = 1; i <= 4; i++) printf "%d ", (y[i] - x[i]) * 1e6 / hz / n }')
         read -r _ rps ok2 < <(h2 "${port[$path]}" 10 10 "$requests")
         lat[$path]+="$ms "
         thr[$path]+="$rps "
@@ -122,6 +132,14 @@ echo "|---|---|---|"
 for path in direct nginx service; do
     label=$([[ $path == direct ]] && echo "straight to a worker" || { [[ $path == nginx ]] && echo "nginx \`grpc_pass\` → worker" || echo "proxy → ZeroMQ → scheduler → worker"; })
     echo "| $label | $(echo "${lat[$path]}" | median) ms | $(echo "${thr[$path]}" | median) |"
+done
+echo
+echo "CPU per request in the sequential run of the last round (µs, user + system):"
+echo "| path | worker | scheduler | proxy | nginx |"
+echo "|---|---|---|---|---|"
+for path in direct nginx service; do
+    read -r w s p n <<<"${cpu[$path]}"
+    echo "| $path | $w | $s | $p | $n |"
 done
 d=$(echo "${lat[direct]}" | median); s=$(echo "${lat[service]}" | median)
 n=$(echo "${thr[nginx]}" | median); t=$(echo "${thr[service]}" | median)
