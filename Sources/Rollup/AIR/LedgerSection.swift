@@ -260,6 +260,18 @@ public enum LedgerSection {
         out[30] = (s[isBefore] + s[isInput]) * (balanceTop - amountTop) + s[isOutput] * (E(Felt(127)) - balanceTop - amountTop)
     }
 
+    /// Lookup `j` of `rangeLookups` alone (the constraint evaluation's path: no buffer).
+    @inline(__always)
+    static func rangeLookup<E: FieldElement>(_ s: UnsafePointer<E>, _ j: Int) -> E {
+        if j < 28 { return s[faucetBytes + j] }
+        let amountTop = s[amountBytes + 7], balanceTop = s[balanceBytes + 7]
+        switch j {
+        case 28: return amountTop + E(Felt(128))
+        case 29: return balanceTop + E(Felt(128))
+        default: return (s[isBefore] + s[isInput]) * (balanceTop - amountTop) + s[isOutput] * (E(Felt(127)) - balanceTop - amountTop)
+        }
+    }
+
     // MARK: Bus
 
     /// The message this row takes and its multiplicity (−active), from the row's values

@@ -28,8 +28,12 @@ enum RangeCheckBus {
 
     static let periodicCount = 2
 
+    /// Lookups per group (the last group holds the rest).
+    static let groupSize = 7
+    /// Lookup groups: `LedgerSection.lookupGroups.count`, as a literal for the evaluation loop.
+    static let groupCount = 5
     /// Auxiliary columns: one helper per lookup group, then the table helper.
-    static let helperCount = LedgerSection.lookupGroups.count + 1
+    static let helperCount = groupCount + 1
 
     /// Degrees of the helper constraints, in `evaluate` order, for a trace of `rows` rows.
     static func constraintDegrees(rows: Int) -> [TransitionConstraintDegree] {
@@ -45,23 +49,23 @@ enum RangeCheckBus {
         section s: UnsafePointer<QuadFelt>, sectionNext n: UnsafePointer<QuadFelt>, helpers h: UnsafePointer<QuadFelt>,
         periodic: UnsafePointer<QuadFelt>, gamma: QuadFelt, result: UnsafeMutablePointer<QuadFelt>
     ) -> QuadFelt {
+        // Per group: h·Π(γ − v) + Σ_j Π_{i≠j}(γ − v_i), accumulated as a fraction num/den; the
+        // groups are `LedgerSection.lookupGroups` (consecutive runs of `groupSize`).
         var sum = QuadFelt.zero
-        withUnsafeTemporaryAllocation(of: QuadFelt.self, capacity: LedgerSection.lookupCount) { buffer in
-            let v = buffer.baseAddress!
-            LedgerSection.rangeLookups(s, into: v)
-            for (g, group) in LedgerSection.lookupGroups.enumerated() {
-                // h·Π(γ − v) + Σ_j Π_{i≠j}(γ − v_i), accumulated as a fraction num/den.
-                var num = QuadFelt.zero, den = QuadFelt.one
-                for j in group.range {
-                    let d = gamma - v[j]
-                    num = num * d + den
-                    den = den * d
-                }
-                result[g] = h[g] * den + num
-                sum += h[g]
+        var j = 0
+        for g in 0..<groupCount {
+            let end = min(j + groupSize, LedgerSection.lookupCount)
+            var num = QuadFelt.zero, den = QuadFelt.one
+            while j < end {
+                let d = gamma - LedgerSection.rangeLookup(s, j)
+                num = num * d + den
+                den = den * d
+                j += 1
             }
+            result[g] = h[g] * den + num
+            sum += h[g]
         }
-        let k = LedgerSection.lookupGroups.count
+        let k = groupCount
         let t = periodic[0], last = periodic[1]
         let dT = gamma - t, dMax = gamma - QuadFelt(maxValue)
         result[k] = h[k] * dT * dMax - s[LedgerSection.rangeMultiplicity] * dMax - last * n[LedgerSection.rangeMultiplicity] * dT
