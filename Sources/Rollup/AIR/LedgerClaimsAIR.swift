@@ -4,18 +4,21 @@ import STARK
 /// outputs = vault after (or 0 when absent after) over the integers with every intermediate
 /// balance in [0, 2^63), both vault lists sorted by faucet with one entry per faucet. The trace is
 /// the ledger section alone; the verifier offers every public message once on the bus, where the
-/// ledger rows must take exactly those messages. The test bed of `LedgerSection`, as
+/// ledger rows must take exactly those messages; the ledger's bytes are range-checked on the same
+/// running sum (`RangeCheckBus`, challenge γ). The test bed of `LedgerSection`, as
 /// `HashClaimsAIR` is of the hasher chiplet.
 public struct LedgerClaimsAIR: AIR {
     /// The claimed messages, in any order.
     public let messages: [AssetMessage]
     public let traceInfo: TraceInfo
+    let rangeColumns: [[Felt]]
 
     public init(messages: [AssetMessage]) {
         self.messages = messages
-        var rows = TraceInfo.minLength
+        var rows = RangeCheckBus.tableSize
         while rows < LedgerSection.rowsNeeded(for: messages) { rows <<= 1 }
-        traceInfo = TraceInfo(mainWidth: LedgerSection.width, auxWidth: 1, auxChallenges: 2, length: rows)
+        traceInfo = TraceInfo(mainWidth: LedgerSection.width, auxWidth: 1 + RangeCheckBus.helperCount, auxChallenges: 3, length: rows)
+        rangeColumns = RangeCheckBus.periodicColumns(rows: rows)
     }
 
     /// The message count, then per message: kind, index, faucet, amount (reduced into the field,
@@ -27,7 +30,8 @@ public struct LedgerClaimsAIR: AIR {
     }
 
     public var mainConstraintDegrees: [TransitionConstraintDegree] { LedgerSection.constraintDegrees }
-    public var auxConstraintDegrees: [TransitionConstraintDegree] { [LedgerSection.busDegree] }
+    public var auxConstraintDegrees: [TransitionConstraintDegree] { [LedgerSection.busDegree] + RangeCheckBus.constraintDegrees(rows: traceInfo.length) }
+    public var periodicColumns: [[Felt]] { rangeColumns }
 
     /// The section's assertions, plus the vault sizes: the counters on the last row equal the
     /// numbers of public before and after messages (implied by the bus; stated as the shape).
@@ -63,7 +67,10 @@ public struct LedgerClaimsAIR: AIR {
         challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>
     ) {
         let (message, multiplicity) = LedgerSection.rowMessage(main.current.baseAddress!, alpha: challenges[0])
-        result[0] = HasherChiplet.busStep(current: aux.current[0], next: aux.next[0], message: message, multiplicity: multiplicity, beta: challenges[1])
+        let range = RangeCheckBus.evaluate(
+            section: main.current.baseAddress!, sectionNext: main.next.baseAddress!, helpers: aux.current.baseAddress! + 1,
+            periodic: periodic.baseAddress!, gamma: challenges[2], result: result.baseAddress! + 1)
+        result[0] = HasherChiplet.busStep(current: aux.current[0], next: aux.next[0] - range, message: message, multiplicity: multiplicity, beta: challenges[1])
     }
 
     public func buildAuxTrace(main: TraceTable, challenges: [QuadFelt]) -> [[QuadFelt]] {
@@ -78,9 +85,14 @@ public struct LedgerClaimsAIR: AIR {
             multiplicities[i] = mu
         }
         let inverses = BatchInversion.invert(denominators)
+        let range = RangeCheckBus.helperColumns(main: main, offset: 0, gamma: challenges[2])
         var s = [QuadFelt](repeating: .zero, count: n)
-        for i in 0..<(n - 1) { s[i + 1] = s[i] + multiplicities[i] * inverses[i] }
-        return [s]
+        for i in 0..<(n - 1) {
+            var step = multiplicities[i] * inverses[i]
+            for h in range { step += h[i] }
+            s[i + 1] = s[i] + step
+        }
+        return [s] + range
     }
 
     /// The ledger trace for the claimed messages; throws `ProtocolError` if they do not balance.

@@ -34,86 +34,111 @@ public struct LedgerRow: Hashable, Sendable {
 /// ## Columns (offsets from the section's first column)
 /// See the static column indexes; every row-local constraint is evaluated on the current row,
 /// so it covers rows 0…n−2, i.e. every ledger row and every padding row but the last, whose only
-/// relevant cells (`active`, `groupStart`) are pinned by an assertion and a transition constraint.
+/// relevant cells (`active`, `groupStart`, the counters, `rangeMultiplicity`) are pinned by an
+/// assertion, transition constraints and the range bus.
 ///
-/// ## Integer arithmetic in the field
-/// The field is Goldilocks (p = 2^64 − 2^32 + 1). Range-checking the balance and the amount to
-/// 63 bits is *not* enough on its own: p − 2^63 < 2^63, so `b − a` with b, a < 2^63 can wrap to a
-/// value below 2^63 (for a > 2^63 − 2^32 + 1 and b small), and `b + a` can wrap past p to a small
-/// value. Two "no-carry" constraints on bit 62 close this: on a crediting row an amount ≥ 2^62
-/// must leave a balance ≥ 2^62 (true over the integers, false after a wrap, which leaves < 2^32);
-/// on a debiting row an amount ≥ 2^62 must leave a balance < 2^62 (true over the integers since
-/// `before = after + amount < 2^63`, false after a wrap, which leaves > 2^63 − 2^32).
+/// ## Integers as bytes
+/// The faucet, the amount and the balance are not columns of their own: each is the little-endian
+/// sum of its 8 byte columns, and the faucet-comparison difference of its 4. Every byte is range
+/// checked on the range bus (`RangeCheckBus`: a LogUp lookup into the table 0…255), so a byte sum
+/// is an integer below 2^64 (2^32 for 4 bytes) and, as p > 2^63, the amount and the balance (top
+/// byte also looked up as `top + 128`, so below 128) are integers in [0, 2^63) that never wrap.
+/// The faucet's bytes are made canonical (< p) by the `highInverse` check.
 ///
-/// Likewise a 64-bit decomposition of `faucet' − faucet − 1` constrains nothing (2^64 > p: every
-/// field element has a 64-bit representative), so the strict increase of faucets is proven on
-/// canonical 32-bit limbs: each faucet is decomposed into 64 bits with a canonicity check, and
-/// `(hi', lo') > (hi, lo)` lexicographically via a same-high flag and a 32-bit difference.
+/// That alone does not stop the running balance from wrapping mod p: p − 2^63 < 2^63, so a debit
+/// `b − a` with a > b can land below 2^63, and a credit `b + a` can pass p and land below 2^32.
+/// One more lookup per row closes this (the "no-carry" value, in [0, 256) exactly when honest):
+/// on a crediting row `top(balance) − top(amount)` (honest: balance ≥ amount; after a wrap the
+/// balance is < 2^32 and the amount > 2^63 − 2^32: 0 − 127), on a debiting row
+/// `127 − top(balance) − top(amount)` (honest: balance + amount = the previous balance < 2^63;
+/// after a wrap both tops are 127: −127). See AIR/README.md, "Balances".
 ///
-/// ## Bus
+/// Likewise a 64-bit difference `faucet' − faucet − 1` would constrain nothing (2^64 > p), so the
+/// strict increase of faucets is proven on canonical 32-bit halves: `(hi', lo') > (hi, lo)`
+/// lexicographically via a same-high flag and a 4-byte difference.
+///
+/// ## Buses
 /// Each ledger row takes `AssetMessage.compress(kind, index, faucet, amount)` once (multiplicity
-/// −active) with kind = 0·before + 1·input + 2·output + 3·after.
+/// −active) with kind = 0·before + 1·input + 2·output + 3·after. Every row but the last takes its
+/// `lookupCount` range values once from the range bus; `rangeMultiplicity` offers the table.
 public enum LedgerSection {
     // MARK: Columns
 
-    /// The asset's faucet (a canonical field element).
-    public static let faucet = 0
-    /// The asset's amount, in [0, 2^63) (bits in `amountBits`).
-    public static let amount = 1
     /// Kind flag: the row is the faucet's vault-before entry.
-    public static let isBefore = 2
+    public static let isBefore = 0
     /// Kind flag: the row is an input-note asset.
-    public static let isInput = 3
+    public static let isInput = 1
     /// Kind flag: the row is an output-note asset.
-    public static let isOutput = 4
+    public static let isOutput = 2
     /// Kind flag: the row is the faucet's vault-after entry.
-    public static let isAfter = 5
+    public static let isAfter = 3
     /// The message's index: the position in its vault list for before/after rows, 0 for note assets.
-    public static let index = 6
-    /// The faucet's running balance after this row, in [0, 2^63) (bits in `balanceBits`); 0 on padding rows.
-    public static let balance = 7
+    public static let index = 4
     /// Number of vault-before rows strictly above this row (0 on row 0); a before row's `index` equals it.
-    public static let beforeCount = 8
+    public static let beforeCount = 5
     /// Number of vault-after rows strictly above this row (0 on row 0); an after row's `index` equals it.
-    public static let afterCount = 9
+    public static let afterCount = 6
     /// 1 on the first row of a faucet's group, and on every padding row.
-    public static let groupStart = 10
+    public static let groupStart = 7
     /// 1 on ledger rows, 0 on padding rows; ledger rows first.
-    public static let active = 11
+    public static let active = 8
     /// 1 iff the next row starts another ledger group (`next.groupStart · next.active`): the
     /// faucet-increase checks apply between this row and the next.
-    public static let nextGroup = 12
-    /// On `nextGroup` rows: 1 if the next faucet has the same high 32-bit limb (compare low limbs), else 0.
-    public static let sameHigh = 13
-    /// Canonicity witness: the inverse of `hi − (2^32 − 1)` where the faucet's high limb `hi` is not
-    /// 2^32 − 1 (then the low limb is free); where it is, the low limb must be 0.
-    public static let highInverse = 14
+    public static let nextGroup = 9
+    /// On `nextGroup` rows: 1 if the next faucet has the same high 32-bit half (compare low halves), else 0.
+    public static let sameHigh = 10
+    /// Canonicity witness: the inverse of `hi − (2^32 − 1)` where the faucet's high half `hi` is not
+    /// 2^32 − 1 (then the low half is free); where it is, the low half must be 0.
+    public static let highInverse = 11
     /// On after rows: the inverse of the amount, proving it non-zero (the vault after holds no empty entries).
-    public static let amountInverse = 15
-    /// 64 bits of the faucet, little-endian: low limb bits 0…31, high limb bits 32…63.
-    public static let faucetBits = 16
-    /// On `nextGroup` rows: 32 bits of `lo' − lo − 1` (same high limb) or `hi' − hi − 1` (otherwise).
-    public static let diffBits = faucetBits + 64
-    /// 63 bits of `balance`, little-endian.
-    public static let balanceBits = diffBits + 32
-    /// 63 bits of `amount`, little-endian.
-    public static let amountBits = balanceBits + 63
+    public static let amountInverse = 12
+    /// The range table's multiplicity: how many range lookups of the value `RangeCheckBus` places on this row.
+    public static let rangeMultiplicity = 13
+    /// 8 bytes of the faucet, little-endian: the low half is bytes 0…3, the high half bytes 4…7.
+    public static let faucetBytes = 14
+    /// 8 bytes of the amount, little-endian (the top byte below 128).
+    public static let amountBytes = faucetBytes + 8
+    /// 8 bytes of the faucet's running balance after this row, little-endian (the top byte below 128); 0 on padding rows.
+    public static let balanceBytes = amountBytes + 8
+    /// On `nextGroup` rows: 4 bytes of `lo' − lo − 1` (same high half) or `hi' − hi − 1` (otherwise).
+    public static let diffBytes = balanceBytes + 8
     /// Main-trace columns the section occupies.
-    public static let width = amountBits + 63
+    public static let width = diffBytes + 4
 
     static let limb: UInt64 = 1 << 32
     static let amountBound: UInt64 = 1 << 63
 
+    // MARK: Integers
+
+    /// Σ 256^j·r[start + j] for j < count (Horner, from the top byte).
+    @inline(__always)
+    static func byteSum<E: FieldElement>(_ r: UnsafePointer<E>, _ start: Int, _ count: Int) -> E {
+        var acc = r[start + count - 1]
+        var j = count - 2
+        while j >= 0 {
+            acc = acc.scaled(by: Felt(256)) + r[start + j]
+            j -= 1
+        }
+        return acc
+    }
+
+    /// The row's faucet: the sum of its 8 bytes.
+    @inline(__always)
+    public static func faucet<E: FieldElement>(_ r: UnsafePointer<E>) -> E { byteSum(r, faucetBytes, 8) }
+    /// The row's amount: the sum of its 8 bytes.
+    @inline(__always)
+    public static func amount<E: FieldElement>(_ r: UnsafePointer<E>) -> E { byteSum(r, amountBytes, 8) }
+    /// The row's balance: the sum of its 8 bytes.
+    @inline(__always)
+    public static func balance<E: FieldElement>(_ r: UnsafePointer<E>) -> E { byteSum(r, balanceBytes, 8) }
+
     // MARK: Constraints
 
-    /// Number of constraints before the bit-booleanity block (see `constraintDegrees`).
-    static let structuralCount = 33
-    /// Index of the debit no-carry constraint `isOutput · amountBit62 · balanceBit62` (tests name it).
-    static let noCarryDebitConstraint = 20
-    /// Index of the credit no-carry constraint `(isBefore + isInput) · amountBit62 · (1 − balanceBit62)`.
-    static let noCarryCreditConstraint = 21
+    /// Number of main constraints.
+    static let constraintCount = 28
 
-    /// Degrees of the section's main constraints, in `evaluate` order:
+    /// Degrees of the section's main constraints, in `evaluate` order (faucet, amount and balance
+    /// are the byte sums; lo, hi the faucet's 4-byte halves):
     ///
     ///  0. `active` boolean (2)
     ///  1–4. kind flags boolean (2)
@@ -124,50 +149,33 @@ public enum LedgerSection {
     ///  9. `(1 − active')·(1 − groupStart')` (2): padding rows are group starts (covers the last row)
     /// 10. `nextGroup − groupStart'·active'` (2)
     /// 11. `(1 − groupStart')·(faucet' − faucet)` (2): within a group the faucet is constant
-    /// 12. `faucet − (lo + 2^32·hi)` (1) with lo, hi the bit sums of `faucetBits`
-    /// 13. `lo·(1 − highInverse·(hi − (2^32 − 1)))` (3): the decomposition is canonical (< p)
-    /// 14. `nextGroup·sameHigh·(hi' − hi)` (3)
-    /// 15. `nextGroup·(sameHigh·(lo' − lo − 1) + (1 − sameHigh)·(hi' − hi − 1) − Σ 2^j·diffBit_j)` (3):
+    /// 12. `lo·(1 − highInverse·(hi − (2^32 − 1)))` (3): the faucet's bytes are canonical (< p)
+    /// 13. `nextGroup·sameHigh·(hi' − hi)` (3)
+    /// 14. `nextGroup·(sameHigh·(lo' − lo − 1) + (1 − sameHigh)·(hi' − hi − 1) − diff)` (3):
     ///     the next group's faucet is strictly larger as an integer
-    /// 16. `balance − Σ 2^j·balanceBit_j` (1)
-    /// 17. `amount − Σ 2^j·amountBit_j` (1)
-    /// 18. `groupStart·(balance − δ)` (3) with δ = (before + input − output)·amount: a group's first balance
-    /// 19. `(1 − groupStart')·(balance' − balance − δ')` (3): the running balance inside a group
-    /// 20. `output·amountBit62·balanceBit62` (3): a debit does not wrap below 0
-    /// 21. `(before + input)·amountBit62·(1 − balanceBit62)` (3): a credit does not wrap past p
-    /// 22. `after·(amount − balance)` (2): the after entry equals the balance (δ = 0 on an after row)
-    /// 23. `after·(1 − amount·amountInverse)` (3): the after entry is not zero
-    /// 24. `before·(1 − groupStart)` (2): a before row opens its group
-    /// 25. `after·(1 − groupStart')` (2): an after row closes its group
-    /// 26. `output·input'·(1 − groupStart')` (3): inputs before outputs within a group
-    /// 27. `groupStart'·(1 − after)·balance` (3): a group that closes without an after row is at 0
-    /// 28. `beforeCount' − beforeCount − before` (1)
-    /// 29. `afterCount' − afterCount − after` (1)
-    /// 30. `before·(index − beforeCount)` (2)
-    /// 31. `after·(index − afterCount)` (2)
-    /// 32. `(input + output)·index` (2): note assets carry index 0
-    /// 33… booleanity of the 64 faucet, 32 difference, 63 balance and 63 amount bits (2 each).
+    /// 15. `groupStart·(balance − δ)` (3) with δ = (before + input − output)·amount: a group's first balance
+    /// 16. `(1 − groupStart')·(balance' − balance − δ')` (3): the running balance inside a group
+    /// 17. `after·(amount − balance)` (2): the after entry equals the balance (δ = 0 on an after row)
+    /// 18. `after·(1 − amount·amountInverse)` (3): the after entry is not zero
+    /// 19. `before·(1 − groupStart)` (2): a before row opens its group
+    /// 20. `after·(1 − groupStart')` (2): an after row closes its group
+    /// 21. `output·input'·(1 − groupStart')` (3): inputs before outputs within a group
+    /// 22. `groupStart'·(1 − after)·balance` (3): a group that closes without an after row is at 0
+    /// 23. `beforeCount' − beforeCount − before` (1)
+    /// 24. `afterCount' − afterCount − after` (1)
+    /// 25. `before·(index − beforeCount)` (2)
+    /// 26. `after·(index − afterCount)` (2)
+    /// 27. `(input + output)·index` (2): note assets carry index 0
+    ///
+    /// The byte ranges and the no-carry conditions are range-bus lookups (`rangeLookups`), not main constraints.
     public static let constraintDegrees: [TransitionConstraintDegree] = {
-        let d: [Int] = [2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 1, 3, 3, 3, 1, 1, 3, 3, 3, 3, 2, 3, 2, 2, 3, 3, 1, 1, 2, 2, 2]
-        precondition(d.count == structuralCount)
+        let d: [Int] = [2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 2, 3, 2, 2, 3, 3, 1, 1, 2, 2, 2]
+        precondition(d.count == constraintCount)
         return d.map { TransitionConstraintDegree($0) }
-            + Array(repeating: TransitionConstraintDegree(2), count: 64 + 32 + 63 + 63)
     }()
 
-    /// Degree of the bus constraint `(S' − S)·(β − m) − μ` with this section's linear m and μ = −active.
+    /// Degree of the ledger-bus term `(S' − S − …)·(β − m) − μ` with this section's linear m and μ = −active.
     public static let busDegree = TransitionConstraintDegree(2)
-
-    /// Σ 2^j·r[start + j] for j < count, by doubling (no constants).
-    @inline(__always)
-    static func bitSum<E: FieldElement>(_ r: UnsafePointer<E>, _ start: Int, _ count: Int) -> E {
-        var acc = E.zero
-        var j = count - 1
-        while j >= 0 {
-            acc = acc + acc + r[start + j]
-            j -= 1
-        }
-        return acc
-    }
 
     /// Evaluates the section's main constraints into `result[0..<constraintDegrees.count]`.
     /// `s` and `n` are the current and next rows starting at the section's first column.
@@ -190,45 +198,34 @@ public enum LedgerSection {
         result[8] = (one - act) * actN
         result[9] = (one - actN) * (one - gsN)
         result[10] = s[nextGroup] - gsN * actN
-        result[11] = (one - gsN) * (n[faucet] - s[faucet])
 
-        let lo = bitSum(s, faucetBits, 32), hi = bitSum(s, faucetBits + 32, 32)
-        let loN = bitSum(n, faucetBits, 32), hiN = bitSum(n, faucetBits + 32, 32)
-        result[12] = s[faucet] - (lo + hi.scaled(by: Felt(limb)))
-        result[13] = lo * (one - s[highInverse] * (hi - E(Felt(limb - 1))))
-        result[14] = s[nextGroup] * sameHi * (hiN - hi)
+        let lo = byteSum(s, faucetBytes, 4), hi = byteSum(s, faucetBytes + 4, 4)
+        let loN = byteSum(n, faucetBytes, 4), hiN = byteSum(n, faucetBytes + 4, 4)
+        let limbScale = Felt(limb)
+        result[11] = (one - gsN) * ((loN + hiN.scaled(by: limbScale)) - (lo + hi.scaled(by: limbScale)))
+        result[12] = lo * (one - s[highInverse] * (hi - E(Felt(limb - 1))))
+        result[13] = s[nextGroup] * sameHi * (hiN - hi)
         let difference = sameHi * (loN - lo - one) + (one - sameHi) * (hiN - hi - one)
-        result[15] = s[nextGroup] * (difference - bitSum(s, diffBits, 32))
+        result[14] = s[nextGroup] * (difference - byteSum(s, diffBytes, 4))
 
-        result[16] = s[balance] - bitSum(s, balanceBits, 63)
-        result[17] = s[amount] - bitSum(s, amountBits, 63)
-        let delta = (before + input - output) * s[amount]
-        let deltaN = (n[isBefore] + n[isInput] - n[isOutput]) * n[amount]
-        result[18] = gs * (s[balance] - delta)
-        result[19] = (one - gsN) * (n[balance] - s[balance] - deltaN)
-        let amountTop = s[amountBits + 62], balanceTop = s[balanceBits + 62]
-        result[20] = output * amountTop * balanceTop
-        result[21] = (before + input) * amountTop * (one - balanceTop)
-        result[22] = after * (s[amount] - s[balance])
-        result[23] = after * (one - s[amount] * s[amountInverse])
+        let amt = amount(s), bal = balance(s), balN = balance(n)
+        let delta = (before + input - output) * amt
+        let deltaN = (n[isBefore] + n[isInput] - n[isOutput]) * amount(n)
+        result[15] = gs * (bal - delta)
+        result[16] = (one - gsN) * (balN - bal - deltaN)
+        result[17] = after * (amt - bal)
+        result[18] = after * (one - amt * s[amountInverse])
 
-        result[24] = before * (one - gs)
-        result[25] = after * (one - gsN)
-        result[26] = output * n[isInput] * (one - gsN)
-        result[27] = gsN * (one - after) * s[balance]
+        result[19] = before * (one - gs)
+        result[20] = after * (one - gsN)
+        result[21] = output * n[isInput] * (one - gsN)
+        result[22] = gsN * (one - after) * bal
 
-        result[28] = n[beforeCount] - s[beforeCount] - before
-        result[29] = n[afterCount] - s[afterCount] - after
-        result[30] = before * (s[index] - s[beforeCount])
-        result[31] = after * (s[index] - s[afterCount])
-        result[32] = (input + output) * s[index]
-
-        var k = structuralCount
-        for c in faucetBits..<width {
-            let b = s[c]
-            result[k] = b * (one - b)
-            k += 1
-        }
+        result[23] = n[beforeCount] - s[beforeCount] - before
+        result[24] = n[afterCount] - s[afterCount] - after
+        result[25] = before * (s[index] - s[beforeCount])
+        result[26] = after * (s[index] - s[afterCount])
+        result[27] = (input + output) * s[index]
     }
 
     /// The section's boundary assertions for a trace of `rows` rows: row 0 opens a group with both
@@ -240,6 +237,41 @@ public enum LedgerSection {
          Assertion(column: offset + active, step: rows - 1, value: .zero)]
     }
 
+    // MARK: Range lookups
+
+    /// Range-bus lookups per row: 28 bytes, the amount's and the balance's top byte + 128, the no-carry value.
+    public static let lookupCount = 31
+    /// Index of the no-carry lookup in `rangeLookups` (tests name it).
+    static let noCarryLookup = 30
+    /// The lookups batched into one auxiliary column each (`RangeCheckBus`), and their degrees in
+    /// the trace (the no-carry value is quadratic): one fraction sum per group.
+    static let lookupGroups: [(range: Range<Int>, valueDegree: Int)] = [(0..<7, 7), (7..<14, 7), (14..<21, 7), (21..<28, 7), (28..<31, 4)]
+
+    /// Writes the row's `lookupCount` range values into `out`: every byte, then `top + 128` for the
+    /// amount and the balance (so both tops are below 128), then the no-carry value
+    /// `(before + input)·(top(balance) − top(amount)) + output·(127 − top(balance) − top(amount))`.
+    @inline(__always)
+    public static func rangeLookups<E: FieldElement>(_ s: UnsafePointer<E>, into out: UnsafeMutablePointer<E>) {
+        for j in 0..<28 { out[j] = s[faucetBytes + j] }
+        let amountTop = s[amountBytes + 7], balanceTop = s[balanceBytes + 7]
+        let half = E(Felt(128))
+        out[28] = amountTop + half
+        out[29] = balanceTop + half
+        out[30] = (s[isBefore] + s[isInput]) * (balanceTop - amountTop) + s[isOutput] * (E(Felt(127)) - balanceTop - amountTop)
+    }
+
+    /// Lookup `j` of `rangeLookups` alone (the constraint evaluation's path: no buffer).
+    @inline(__always)
+    static func rangeLookup<E: FieldElement>(_ s: UnsafePointer<E>, _ j: Int) -> E {
+        if j < 28 { return s[faucetBytes + j] }
+        let amountTop = s[amountBytes + 7], balanceTop = s[balanceBytes + 7]
+        switch j {
+        case 28: return amountTop + E(Felt(128))
+        case 29: return balanceTop + E(Felt(128))
+        default: return (s[isBefore] + s[isInput]) * (balanceTop - amountTop) + s[isOutput] * (E(Felt(127)) - balanceTop - amountTop)
+        }
+    }
+
     // MARK: Bus
 
     /// The message this row takes and its multiplicity (−active), from the row's values
@@ -247,7 +279,7 @@ public enum LedgerSection {
     @inline(__always)
     public static func rowMessage(_ s: UnsafePointer<QuadFelt>, alpha: QuadFelt) -> (message: QuadFelt, multiplicity: QuadFelt) {
         let kind = s[isInput] + s[isOutput].scaled(by: Felt(2)) + s[isAfter].scaled(by: Felt(3))
-        let message = AssetMessage.compress(kind: kind, index: s[index], faucet: s[faucet], amount: s[amount], alpha: alpha, lift: { $0 })
+        let message = AssetMessage.compress(kind: kind, index: s[index], faucet: faucet(s), amount: amount(s), alpha: alpha, lift: { $0 })
         return (message, -s[active])
     }
 
@@ -347,13 +379,14 @@ public enum LedgerSection {
         fill(&columns, offset: offset, rows: try rows(for: messages))
     }
 
-    /// Writes the section for `rows` as given (no rule checked), then padding rows.
+    /// Writes the section for `rows` as given (no rule checked), then padding rows, then the
+    /// range table's multiplicities for the section's lookups.
     public static func fill(_ columns: inout [[Felt]], offset: Int, rows: [LedgerRow]) {
         let length = columns[offset].count
         precondition(rows.count < length, "the ledger needs \(rows.count + 1) rows; the trace has \(length)")
         func startsGroup(_ i: Int) -> Bool { i == 0 || i >= rows.count || rows[i - 1].message.faucet != rows[i].message.faucet }
-        func bits(_ value: UInt64, into first: Int, count: Int, row: Int) {
-            for j in 0..<count { columns[offset + first + j][row] = (value >> UInt64(j)) & 1 == 1 ? .one : .zero }
+        func bytes(_ value: UInt64, into first: Int, count: Int, row: Int) {
+            for j in 0..<count { columns[offset + first + j][row] = Felt((value >> UInt64(8 * j)) & 0xFF) }
         }
         var befores: UInt64 = 0, afters: UInt64 = 0
         for i in 0..<length {
@@ -361,31 +394,28 @@ public enum LedgerSection {
             columns[offset + afterCount][i] = Felt(afters)
             columns[offset + groupStart][i] = startsGroup(i) ? .one : .zero
             guard i < rows.count else {
-                // Padding: an empty group; every other cell zero (the zero faucet's high limb is not 2^32 − 1).
-                for c in [faucet, amount, isBefore, isInput, isOutput, isAfter, index, balance, active, nextGroup, sameHigh, amountInverse] {
+                // Padding: an empty group; every other cell zero (the zero faucet's high half is not 2^32 − 1).
+                for c in [isBefore, isInput, isOutput, isAfter, index, active, nextGroup, sameHigh, amountInverse] {
                     columns[offset + c][i] = .zero
                 }
                 columns[offset + highInverse][i] = (Felt.zero - Felt(limb - 1)).inverse()
-                for c in faucetBits..<width { columns[offset + c][i] = .zero }
+                for c in faucetBytes..<width { columns[offset + c][i] = .zero }
                 continue
             }
             let m = rows[i].message
             let f = m.faucet.value
-            columns[offset + faucet][i] = m.faucet
-            columns[offset + amount][i] = Felt(m.amount)
             for (c, kind) in [(isBefore, AssetKind.before), (isInput, .input), (isOutput, .output), (isAfter, .after)] {
                 columns[offset + c][i] = m.kind == kind ? .one : .zero
             }
             columns[offset + index][i] = Felt(UInt64(m.index))
-            columns[offset + balance][i] = rows[i].balance
             columns[offset + active][i] = .one
             let hi = f >> 32
             columns[offset + highInverse][i] = hi == limb - 1 ? .zero : (Felt(hi) - Felt(limb - 1)).inverse()
             let amountFelt = Felt(m.amount)
             columns[offset + amountInverse][i] = m.kind == .after && !amountFelt.isZero ? amountFelt.inverse() : .zero
-            bits(f, into: faucetBits, count: 64, row: i)
-            bits(rows[i].balance.value, into: balanceBits, count: 63, row: i)
-            bits(amountFelt.value, into: amountBits, count: 63, row: i)
+            bytes(f, into: faucetBytes, count: 8, row: i)
+            bytes(amountFelt.value, into: amountBytes, count: 8, row: i)
+            bytes(rows[i].balance.value, into: balanceBytes, count: 8, row: i)
             if i + 1 < rows.count, startsGroup(i + 1) {
                 let g = rows[i + 1].message.faucet.value
                 let same = g >> 32 == hi
@@ -394,14 +424,15 @@ public enum LedgerSection {
                     : Felt(g >> 32) - Felt(hi) - .one
                 columns[offset + nextGroup][i] = .one
                 columns[offset + sameHigh][i] = same ? .one : .zero
-                bits(difference.value, into: diffBits, count: 32, row: i)
+                bytes(difference.value, into: diffBytes, count: 4, row: i)
             } else {
                 columns[offset + nextGroup][i] = .zero
                 columns[offset + sameHigh][i] = .zero
-                bits(0, into: diffBits, count: 32, row: i)
+                bytes(0, into: diffBytes, count: 4, row: i)
             }
             if m.kind == .before { befores += 1 }
             if m.kind == .after { afters += 1 }
         }
+        RangeCheckBus.fillMultiplicities(&columns, offset: offset)
     }
 }

@@ -1,10 +1,12 @@
 import STARK
 
 /// The transaction statement: one STARK over the hasher chiplet (every hash of the transaction),
-/// two registers (nonce, code root) and the balance ledger, tied together by one LogUp bus.
+/// two registers (nonce, code root) and the balance ledger, tied together by one LogUp bus, with
+/// the ledger's bytes range-checked on the same running sum (`RangeCheckBus`).
 ///
-/// Main columns: chiplet `0..<17`, nonce register 17, code-root register `18..<22`, ledger after.
-/// Aux columns: the running sum S and the two per-row word fractions T_low, T_high.
+/// Main columns: chiplet `0..<17`, nonce register 17, code-root register `18..<22`, ledger after
+/// (64 in all). Aux columns: the running sum S, the two per-row word fractions T_low, T_high, then
+/// the range bus's helpers. Challenges: α (message compression), β (word and ledger bus), γ (range bus).
 /// The schedule (which lanes are constant, registers, wires or asset words) comes from the public
 /// shape as full-trace periodic columns; see README.md.
 public struct TransactionAIR: AIR {
@@ -16,6 +18,7 @@ public struct TransactionAIR: AIR {
     public let traceInfo: TraceInfo
     let schedule: TransactionSchedule
     let scheduleColumns: ScheduleColumns
+    let rangeColumns: [[Felt]]
 
     /// The statement's AIR, built from public data only.
     public init(statement: TransactionPublicInputs) {
@@ -27,14 +30,16 @@ public struct TransactionAIR: AIR {
                                              assetMessages: schedule.assetMessages.count)
         let rows = traceInfo.length
         scheduleColumns = ScheduleColumns(schedule: schedule, rows: rows)
+        rangeColumns = RangeCheckBus.periodicColumns(rows: rows)
     }
 
     /// The trace shape for a chiplet of `chipletCycles` cycles and a ledger taking `assetMessages`
-    /// messages: rows for whichever is longer (the ledger ends with a padding row), as a power of two.
+    /// messages: rows for whichever is longer (the ledger ends with a padding row), as a power of
+    /// two, and at least the range table's 256.
     static func traceInfo(chipletCycles: Int, assetMessages: Int) -> TraceInfo {
-        var rows = 16
+        var rows = RangeCheckBus.tableSize
         while rows < max(chipletCycles * HasherChiplet.cycle, assetMessages + 1) { rows <<= 1 }
-        return TraceInfo(mainWidth: ledgerOffset + LedgerSection.width, auxWidth: 3, auxChallenges: 2, length: rows)
+        return TraceInfo(mainWidth: ledgerOffset + LedgerSection.width, auxWidth: 3 + RangeCheckBus.helperCount, auxChallenges: 3, length: rows)
     }
 
     public var publicInputs: [Felt] { statement.elements }
@@ -52,9 +57,10 @@ public struct TransactionAIR: AIR {
     public var auxConstraintDegrees: [TransitionConstraintDegree] {
         let n = traceInfo.length
         return [TransitionConstraintDegree(2, cycles: [n]), TransitionConstraintDegree(2, cycles: [n]), LedgerSection.busDegree]
+            + RangeCheckBus.constraintDegrees(rows: n)
     }
 
-    public var periodicColumns: [[Felt]] { HasherChiplet.periodicColumns + scheduleColumns.columns }
+    public var periodicColumns: [[Felt]] { HasherChiplet.periodicColumns + scheduleColumns.columns + rangeColumns }
 
     public var mainAssertions: [Assertion<Felt>] {
         LedgerSection.assertions(offset: TransactionAIR.ledgerOffset, rows: traceInfo.length)
@@ -109,7 +115,10 @@ public struct TransactionAIR: AIR {
             let tLow = aux.current[1], tHigh = aux.current[2]
             ScheduledWireBus.evaluateFractions(s, sched, tLow: tLow, tHigh: tHigh, alpha: alpha, beta: beta, result: result.baseAddress!)
             let ledger = LedgerSection.rowMessage(s + TransactionAIR.ledgerOffset, alpha: alpha[1])
-            result[2] = (aux.next[0] - aux.current[0] - tLow - tHigh) * (beta - ledger.message) - ledger.multiplicity
+            let range = RangeCheckBus.evaluate(
+                section: s + TransactionAIR.ledgerOffset, sectionNext: main.next.baseAddress! + TransactionAIR.ledgerOffset,
+                helpers: aux.current.baseAddress! + 3, periodic: sched + ScheduleColumns.count, gamma: challenges[2], result: result.baseAddress! + 3)
+            result[2] = (aux.next[0] - aux.current[0] - tLow - tHigh - range) * (beta - ledger.message) - ledger.multiplicity
         }
     }
 
@@ -129,9 +138,14 @@ public struct TransactionAIR: AIR {
             }
         }
         let ledgerInv = BatchInversion.invert(ledgerDen)
+        let range = RangeCheckBus.helperColumns(main: main, offset: TransactionAIR.ledgerOffset, gamma: challenges[2])
         var sum = [QuadFelt](repeating: .zero, count: n)
-        for i in 0..<(n - 1) { sum[i + 1] = sum[i] + tLow[i] + tHigh[i] + ledgerMul[i] * ledgerInv[i] }
-        return [sum, tLow, tHigh]
+        for i in 0..<(n - 1) {
+            var step = tLow[i] + tHigh[i] + ledgerMul[i] * ledgerInv[i]
+            for h in range { step += h[i] }
+            sum[i + 1] = sum[i] + step
+        }
+        return [sum, tLow, tHigh] + range
     }
 
 }

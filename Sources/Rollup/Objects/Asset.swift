@@ -2,7 +2,7 @@ import STARK
 
 /// A fungible asset: an amount of the token issued by the faucet account `faucet`.
 /// Amounts are integers below 2^63; as a Word `[amount, 0, 0, faucet]`. Balances are integers too:
-/// the ledger proves them without wrapping mod p (see `LedgerSection`).
+/// the ledger proves them without wrapping mod p (see `LedgerSection`, byte range checks on `RangeCheckBus`).
 public struct FungibleAsset: Hashable, Sendable {
     /// Amounts must be below this bound.
     public static let amountBound: UInt64 = 1 << 63
