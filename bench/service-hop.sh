@@ -69,7 +69,8 @@ events { worker_connections 1024; }
 http {
     access_log off;
     client_body_temp_path $work/nginx;
-    upstream worker { server 127.0.0.1:$worker_port; keepalive 32; }
+    keepalive_requests 100000000;  # h2load keeps one connection per client for the whole run
+    upstream worker { server 127.0.0.1:$worker_port; keepalive 32; keepalive_requests 100000000; }
     server {
         listen 127.0.0.1:$nginx_port http2;
         location / { grpc_pass grpc://worker; }
