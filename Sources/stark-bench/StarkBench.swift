@@ -54,7 +54,14 @@ struct StarkBench: ParsableCommand {
     @Flag(help: "Print one JSON object per run instead of a table.")
     var json = false
 
+    @Flag(help: "Time the RPO256 permutation instead of proving: ns per permutation of the scalar and the multi-lane kernel, and of batched Merkle merges.")
+    var permutation = false
+
     mutating func run() throws {
+        if permutation {
+            runPermutationBenchmark()
+            return
+        }
         guard let hashFunction = HashFunction.allCases.first(where: { $0.description == hash }) else {
             throw ValidationError("unknown hash \(hash); use blake3 or rpo256")
         }
