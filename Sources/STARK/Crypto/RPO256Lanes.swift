@@ -16,6 +16,8 @@
 public enum RPO256Lanes {
     /// One state lane of `width` permutations.
     public typealias Vector = SIMD8<UInt64>
+    /// `Vector`'s lanes read as signed integers (the exact MDS product has signed intermediates).
+    public typealias SignedVector = SIMD8<Int64>
 
     /// Number of permutations computed together.
     public static let width = Vector.scalarCount
@@ -114,7 +116,7 @@ public enum RPO256Lanes {
     /// same CRT factorisation as `RPO256.mdsExact`, lane-wise, with all constants ±2^k.
     @inlinable @inline(__always)
     static func mdsExact(_ x: UnsafePointer<Vector>, _ y: UnsafeMutablePointer<Vector>) {
-        typealias S = SIMD8<Int64>
+        typealias S = SignedVector
         @inline(__always) func s(_ v: Vector) -> S { S(truncatingIfNeeded: v) }
         let a0 = s(x[0] &+ x[6]), a1 = s(x[11] &+ x[5]), a2 = s(x[10] &+ x[4])
         let a3 = s(x[9] &+ x[3]), a4 = s(x[8] &+ x[2]), a5 = s(x[7] &+ x[1])
