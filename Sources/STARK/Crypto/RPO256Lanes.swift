@@ -103,6 +103,13 @@ public enum RPO256Lanes {
         a = mul(ar, a7); b = mul(br, b7); c = mul(cr, c7); d = mul(dr, d7)
     }
 
+    /// The canonical representative (< p) of every lane.
+    @inlinable @inline(__always)
+    static func canonical(_ x: Vector) -> Vector {
+        let p = Vector(repeating: Felt.modulus)
+        return x.replacing(with: x &- p, where: x .>= p)
+    }
+
     /// x^7 lane-wise: x², x³, x⁴, x⁷.
     @inlinable @inline(__always)
     static func sbox(_ x: Vector) -> Vector {
@@ -199,8 +206,7 @@ public enum RPO256Lanes {
                             j += 4
                         }
                     }
-                    let p = Vector(repeating: Felt.modulus)
-                    for j in 0..<12 { s[j] = s[j].replacing(with: s[j] &- p, where: s[j] .>= p) }
+                    for j in 0..<12 { s[j] = canonical(s[j]) }
                 }
             }
         }
