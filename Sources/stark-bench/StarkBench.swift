@@ -54,7 +54,14 @@ struct StarkBench: ParsableCommand {
     @Flag(help: "Print one JSON object per run instead of a table.")
     var json = false
 
+    @Flag(help: "Time the RPO256 permutation instead of proving: ns per permutation of the scalar and the multi-lane kernel, and of batched Merkle merges.")
+    var permutation = false
+
     mutating func run() throws {
+        if permutation {
+            runPermutationBenchmark()
+            return
+        }
         guard let hashFunction = HashFunction.allCases.first(where: { $0.description == hash }) else {
             throw ValidationError("unknown hash \(hash); use blake3 or rpo256")
         }
@@ -107,6 +114,7 @@ struct StarkBench: ParsableCommand {
         let verifyNs = DispatchTime.now().uptimeNanoseconds - verifyStart
         return Sample(
             proveMs: Double(proveNs) / 1e6, verifyMs: Double(verifyNs) / 1e6, proofBytes: bytes.count,
+            proofHash: Blake3.hash(bytes).description,
             securityBits: options.conjecturedSecurity(traceLength: workload.rows), phases: timings.milliseconds,
             peakMiB: PeakMemory.residentMiB())
     }
@@ -117,6 +125,8 @@ struct Sample {
     var proveMs: Double
     var verifyMs: Double
     var proofBytes: Int
+    /// BLAKE3 of the encoded proof (hex): equal across thread counts and hashing kernels.
+    var proofHash: String
     var securityBits: Int
     var phases: [(phase: String, ms: Double)]
     /// The process's peak resident memory so far (monotone: includes building the workload).
@@ -126,7 +136,7 @@ struct Sample {
         let phaseFields = phases.map { "\"\($0.phase.replacingSpaces)_ms\": \(fmt($0.ms))" }.joined(separator: ", ")
         let notesField = (notes.map { "\"notes\": \($0), " } ?? "") + (size.map { "\"size\": \($0), " } ?? "")
         return "{\"example\": \"\(example)\", \(notesField)\"log_rows\": \(logRows), \"threads\": \(threads), \"hash\": \"\(hash)\", "
-            + "\"prove_ms\": \(fmt(proveMs)), \"verify_ms\": \(fmt(verifyMs)), \"proof_bytes\": \(proofBytes), "
+            + "\"prove_ms\": \(fmt(proveMs)), \"verify_ms\": \(fmt(verifyMs)), \"proof_bytes\": \(proofBytes), \"proof_blake3\": \"\(proofHash)\", "
             + "\"security_bits\": \(securityBits), \"peak_rss_mib\": \(peakMiB), \(phaseFields)}"
     }
 

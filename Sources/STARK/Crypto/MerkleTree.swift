@@ -36,9 +36,7 @@ public struct MerkleTree<H: StarkHasher>: Sendable {
                         var first = (n + lo) >> 1
                         var count = subtreeLeaves >> 1
                         while count >= 1 {
-                            for i in first..<(first + count) {
-                                (p + i).initialize(to: H.merge(p[2 * i], p[2 * i + 1]))
-                            }
+                            H.merge(pairs: p + 2 * first, count: count, into: p + first)
                             first >>= 1
                             count >>= 1
                         }
@@ -51,10 +49,8 @@ public struct MerkleTree<H: StarkHasher>: Sendable {
                 let start = levelStart
                 Parallel.forRanges(start, threads: threads, minChunk: 1 << 10) { range in
                     let p = shared.value
-                    for j in range {
-                        let i = start + j
-                        (p + i).initialize(to: H.merge(p[2 * i], p[2 * i + 1]))
-                    }
+                    let i = start + range.lowerBound
+                    H.merge(pairs: p + 2 * i, count: range.count, into: p + i)
                 }
                 levelStart >>= 1
             }

@@ -39,4 +39,22 @@ public enum RPO256Hasher: StarkHasher {
         RPO256.permute(&state)
         return state.digest
     }
+
+    /// `RPO256Batch.merge(pairs:…)`: several pairs per multi-lane permutation.
+    @inlinable
+    public static func merge(pairs: UnsafePointer<Digest>, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        RPO256Batch.merge(pairs: pairs, count: count, into: out)
+    }
+
+    /// `RPO256Batch.hashRows`: several rows per multi-lane permutation.
+    @inlinable
+    public static func hashRows(_ rows: UnsafePointer<Felt>, width: Int, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        RPO256Batch.hashRows(rows, width: width, count: count, into: out)
+    }
+
+    /// `RPO256Batch.merge(_:valuesFrom:…)`: several values per multi-lane permutation.
+    @inlinable
+    public static func merge(_ seed: Digest, valuesFrom start: UInt64, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        RPO256Batch.merge(seed, valuesFrom: start, count: count, into: out)
+    }
 }

@@ -16,12 +16,39 @@ public protocol StarkHasher: Sendable {
     /// True if `digest` is a value this hash can output, in its one encoding (RPO256: every word
     /// below p). Verifiers refuse any other digest from a proof rather than reduce it.
     static func isCanonical(_ digest: Digest) -> Bool
+    /// out[i] = merge(pairs[2i], pairs[2i + 1]) for i < count (a Merkle level); `out` does not
+    /// overlap `pairs`. The default merges one pair at a time.
+    static func merge(pairs: UnsafePointer<Digest>, count: Int, into out: UnsafeMutablePointer<Digest>)
+    /// out[i] = hashElements(rows[i·width ..< (i + 1)·width]) for i < count (Merkle leaves of
+    /// equal-width rows, row-major). The default hashes one row at a time.
+    static func hashRows(_ rows: UnsafePointer<Felt>, width: Int, count: Int, into out: UnsafeMutablePointer<Digest>)
+    /// out[i] = merge(seed, value: start + i) for i < count (proof-of-work candidates). The
+    /// default merges one value at a time.
+    static func merge(_ seed: Digest, valuesFrom start: UInt64, count: Int, into out: UnsafeMutablePointer<Digest>)
 }
 
 extension StarkHasher {
     /// Every 256-bit value is a canonical digest (a byte-oriented hash such as BLAKE3).
     @inlinable
     public static func isCanonical(_ digest: Digest) -> Bool { true }
+
+    /// Merges one pair at a time.
+    @inlinable
+    public static func merge(pairs: UnsafePointer<Digest>, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        for i in 0..<count { out[i] = merge(pairs[2 * i], pairs[2 * i + 1]) }
+    }
+
+    /// Hashes one row at a time.
+    @inlinable
+    public static func hashRows(_ rows: UnsafePointer<Felt>, width: Int, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        for i in 0..<count { out[i] = hashElements(UnsafeBufferPointer(start: rows + i * width, count: width)) }
+    }
+
+    /// Merges one value at a time.
+    @inlinable
+    public static func merge(_ seed: Digest, valuesFrom start: UInt64, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        for i in 0..<count { out[i] = merge(seed, value: start &+ UInt64(i)) }
+    }
 
     /// Hashes an array of field elements.
     @inlinable

@@ -81,11 +81,19 @@ public struct Transcript<H: StarkHasher>: Sendable {
                 let o = UncheckedSendable(out)
                 Parallel.forEach(chunks, threads: threads) { c in
                     let lo = start &+ UInt64(c * per)
-                    for k in 0..<UInt64(per) {
-                        let nonce = lo &+ k
-                        if H.merge(seed, value: nonce).w0.leadingZeroBitCount >= bits {
-                            o.value[c] = nonce
-                            return
+                    // Candidates are hashed `group` at a time (a multi-lane hash fills its lanes)
+                    // and checked in order, so the first hit is still the smallest nonce.
+                    let group = 16
+                    withUnsafeTemporaryAllocation(of: Digest.self, capacity: group) { digests in
+                        var k = 0
+                        while k < per {
+                            let n = min(group, per - k)
+                            H.merge(seed, valuesFrom: lo &+ UInt64(k), count: n, into: digests.baseAddress!)
+                            for j in 0..<n where digests[j].w0.leadingZeroBitCount >= bits {
+                                o.value[c] = lo &+ UInt64(k + j)
+                                return
+                            }
+                            k += n
                         }
                     }
                 }

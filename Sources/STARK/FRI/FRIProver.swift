@@ -28,13 +28,8 @@ struct FRIProver<H: StarkHasher> {
             // Leaf r hashes the f values at positions r + k·rows.
             let per = degree
             let tree = current.withUnsafeBufferPointer { src in
-                MerkleTree<H>(leafCount: rows, threads: threads) { range, out in
-                    let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: f * 2)
-                    defer { scratch.deallocate() }
-                    for r in range {
-                        for k in 0..<f { QuadFelt.write(src[r + k * rows], extensionDegree: degree, to: scratch + k * per) }
-                        (out + (r - range.lowerBound)).initialize(to: H.hashElements(UnsafeBufferPointer(start: scratch, count: f * per)))
-                    }
+                MerkleTree<H>(rowCount: rows, width: f * per, threads: threads) { r, row in
+                    for k in 0..<f { QuadFelt.write(src[r + k * rows], extensionDegree: degree, to: row + k * per) }
                 }
             }
             transcript.absorb(tree.root)

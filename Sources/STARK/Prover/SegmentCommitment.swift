@@ -44,14 +44,9 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         let per = E.flatCount(extensionDegree: extensionDegree)
         let rowWidth = columns.count * per
         return withColumnPointers(columns) { cols in
-            MerkleTree<H>(leafCount: rows, threads: threads) { range, out in
-                let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: rowWidth)
-                defer { scratch.deallocate() }
-                for r in range {
-                    for (k, col) in cols.enumerated() {
-                        E.write(col[r], extensionDegree: extensionDegree, to: scratch + k * per)
-                    }
-                    (out + (r - range.lowerBound)).initialize(to: H.hashElements(UnsafeBufferPointer(start: scratch, count: rowWidth)))
+            MerkleTree<H>(rowCount: rows, width: rowWidth, threads: threads) { r, row in
+                for (k, col) in cols.enumerated() {
+                    E.write(col[r], extensionDegree: extensionDegree, to: row + k * per)
                 }
             }
         }
