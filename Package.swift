@@ -61,6 +61,8 @@ let package = Package(
             name: "CZMQ",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        // The address of the concurrency runtime's global-enqueue hook (EventLoopExecutor).
+        .target(name: "CConcurrencyHook"),
         // Generated protobuf and gRPC code for proto/*.proto (regenerate with proto/generate.sh; never edit).
         .target(
             name: "Wire",
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "ProverService",
             dependencies: [
-                "Rollup", "STARK", "Wire",
+                "Rollup", "STARK", "Wire", "CConcurrencyHook",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),

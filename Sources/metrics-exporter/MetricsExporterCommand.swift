@@ -24,6 +24,7 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "metrics-exporter")
+        EventLoopExecutor.install(logger: logger)
         let config = MetricsExporterConfiguration(
             port: try port.map(checkPort) ?? Configuration.environment("MRP_METRICS_PORT").map(parsePort) ?? MetricsExporterConfiguration.defaultPort,
             localhost: localhost || (Configuration.environment("MRP_METRICS_LOCALHOST").flatMap(Configuration.bool) ?? false),

@@ -85,11 +85,11 @@ final class LocalCluster: @unchecked Sendable {
         }
     }
 
-    static func launch(_ name: String, _ arguments: [String]) throws -> Process {
+    static func launch(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = binaries.appendingPathComponent(name)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["MRP_LOG": "warning"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["MRP_LOG": "warning"].merging(environment) { $1 }) { $1 }
         // Never the test runner's own pipes: a straggler must not keep `swift test` waiting for EOF.
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

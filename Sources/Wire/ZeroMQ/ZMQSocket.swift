@@ -158,6 +158,8 @@ public final class ZMQSocket {
     ) throws(ZMQError) -> (frames: [[UInt8]], peerAddress: String?)? {
         let handle = try handle("zmq_msg_recv")
         guard let timeout else { return try readMessage(handle, firstFlags: 0, wantPeerAddress: wantPeerAddress) }
+        // A zero timeout is a plain non-blocking read: no poll round trip per message when draining.
+        if timeout == .zero { return try readMessage(handle, firstFlags: ZMQ_DONTWAIT, wantPeerAddress: wantPeerAddress) }
         // Poll, then read without blocking; if the poll was spurious, poll again for the time left.
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var remaining = timeout

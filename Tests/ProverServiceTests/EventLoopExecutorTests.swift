@@ -1,0 +1,68 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Testing
+import Wire
+
+/// The service processes run Swift concurrency on NIO's event loops (`EventLoopExecutor`): a worker
+/// answering calls does that work on its `NIO-…` threads and none on the cooperative pool's.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct EventLoopExecutorTests {
+    /// CPU ticks (user + system) per thread name of a running process, summed over threads.
+    static func ticksByThread(_ pid: Int32) throws -> [String: Int] {
+        let tasks = "/proc/\(pid)/task"
+        var ticks: [String: Int] = [:]
+        for tid in try FileManager.default.contentsOfDirectory(atPath: tasks) {
+            guard let name = try? String(contentsOfFile: "\(tasks)/\(tid)/comm", encoding: .utf8),
+                  let stat = try? String(contentsOfFile: "\(tasks)/\(tid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // Fields after "(comm)": state is field 3, utime 14 and stime 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            ticks[name.trimmingCharacters(in: .whitespacesAndNewlines), default: 0] += (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+        }
+        return ticks
+    }
+
+    /// Starts a worker, waits for its first answer, then returns the CPU ticks its pool threads and its
+    /// NIO threads spent on the next `calls` refused Prove calls.
+    static func workerThreadTicks(environment: [String: String], calls: Int = 300) async throws -> (pool: Int, eventLoops: Int) {
+        let port = LocalCluster.freePort()
+        let worker = try LocalCluster.launch("worker", ["--proof-type", "transaction", "--port", "\(port)", "--localhost"], environment: environment)
+        defer { LocalCluster.stop([worker]) }
+        // libdispatch names the cooperative pool's threads "com.apple.root.default-qos" (15 chars kept).
+        func sample() throws -> (pool: Int, eventLoops: Int) {
+            let ticks = try ticksByThread(worker.processIdentifier)
+            return (ticks.filter { $0.key == "oot.default-qos" }.values.reduce(0, +), ticks.filter { $0.key.hasPrefix("NIO-") }.values.reduce(0, +))
+        }
+        return try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
+            let api = RemoteProver_Api.Client(wrapping: client)
+            func refused() async throws -> Bool {
+                do { _ = try await api.prove(.with { $0.proofType = .transaction; $0.payload = Data("abc".utf8) }) } catch let error as RPCError {
+                    return error.code == .invalidArgument
+                }
+                return false
+            }
+            var up = false
+            for _ in 0..<200 where !up {
+                up = try await refused()
+                if !up { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try #require(up, "the worker never answered")
+            let before = try sample()
+            for _ in 0..<calls { #expect(try await refused()) }
+            let after = try sample()
+            return (after.pool - before.pool, after.eventLoops - before.eventLoops)
+        }
+    }
+
+    @Test func aWorkersCallsRunOnItsEventLoopsNotOnTheCooperativePool() async throws {
+        let ticks = try await Self.workerThreadTicks(environment: [:])
+        #expect(ticks.eventLoops > 0)
+        #expect(ticks.pool == 0, "the cooperative pool ran \(ticks.pool) ticks against the event loops' \(ticks.eventLoops)")
+    }
+
+    /// The control: with the executor switched off the same calls do run on the pool, so the check above can fail.
+    @Test func switchedOffTheCallsRunOnTheCooperativePool() async throws {
+        let ticks = try await Self.workerThreadTicks(environment: ["MRP_EVENT_LOOP_EXECUTOR": "false"])
+        #expect(ticks.pool > 0, "the cooperative pool ran \(ticks.pool) ticks against the event loops' \(ticks.eventLoops)")
+    }
+}
