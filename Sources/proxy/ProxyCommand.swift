@@ -32,6 +32,12 @@ struct ProxyCommand: AsyncParsableCommand {
     var gracePeriod: String?
     @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on the final shutdown step after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
     var gracefulShutdownTimeout: String?
+    @Option(name: .customLong("curve-secret-key-file"), help: "The proxy's CURVE secret key (ctl keygen writes NAME.key): links to schedulers are encrypted and authenticated [env: MRP_PROXY_CURVE_SECRET_KEY_FILE, or the key itself in MRP_PROXY_CURVE_SECRET_KEY].")
+    var curveSecretKeyFile: String?
+    @Option(name: .customLong("scheduler-public-key"), help: "The schedulers' CURVE public key, or a file holding it (NAME.pub) [env: MRP_SCHEDULER_PUBLIC_KEY].")
+    var schedulerPublicKey: String?
+    @Flag(help: "Allow plaintext links to schedulers on other hosts (a network you trust) [env: MRP_PROXY_INSECURE].")
+    var insecure = false
     @Option(name: .customLong("grpc-web-port"), help: "Port serving gRPC-Web (HTTP/1.1 and h2c) with CORS for browsers; off when unset [env: MRP_GRPC_WEB_PORT].")
     var grpcWebPort: Int?
     @Option(name: .customLong("grpc-web-allowed-origins"), help: "Origins browsers may call gRPC-Web from, comma-separated, or * [env: MRP_GRPC_WEB_ALLOWED_ORIGINS, default *].")
@@ -63,8 +69,10 @@ struct ProxyCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
 
+        let security = try schedulerLinkSecurity(config.schedulers, env: env)
+
         let context = try ZMQContext()
-        let pool = try SchedulerPool(endpoints: config.schedulers, context: context, logger: logger)
+        let pool = try SchedulerPool(endpoints: config.schedulers, context: context, security: security, logger: logger)
         let metrics = try config.metricsEndpoint.map {
             try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, logger: logger)
         }
@@ -83,7 +91,10 @@ struct ProxyCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await servers[0].listeningAddress {
-                logger.info("listening", metadata: ["address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)"])
+                logger.info("listening", metadata: [
+                    "address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)",
+                    "scheduler_link": "\(security.isCurve ? "CURVE" : "plaintext")",
+                ])
                 FileHandle.standardError.write(Data("proxy ready: \(kind) on \(address)\n".utf8))
             }
             if let webServer, let address = try? await webServer.transport.listeningAddress {
@@ -93,5 +104,31 @@ struct ProxyCommand: AsyncParsableCommand {
         try await group.run()
         pool.close()
         metrics?.close()
+    }
+
+    /// CURVE to the schedulers when keys are given; plaintext only to loopback or with `--insecure`.
+    func schedulerLinkSecurity(_ endpoints: [String], env: (String) -> String?) throws -> ZMQLinkSecurity {
+        do {
+            let pair = try CurveKeySettings.keyPair(
+                file: curveSecretKeyFile, fileVariable: "MRP_PROXY_CURVE_SECRET_KEY_FILE", keyVariable: "MRP_PROXY_CURVE_SECRET_KEY")
+            let serverKey = try (schedulerPublicKey ?? env("MRP_SCHEDULER_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
+            switch (pair, serverKey) {
+            case (let pair?, let serverKey?): return .curveClient(pair, serverKey: serverKey)
+            case (nil, nil):
+                let trusted = insecure || (env("MRP_PROXY_INSECURE").flatMap(Configuration.bool) ?? false)
+                for endpoint in endpoints {
+                    try LinkSecurityPolicy.checkPlaintext(
+                        host: LinkSecurityPolicy.host(ofEndpoint: endpoint) ?? "127.0.0.1", insecure: trusted, link: "link to scheduler \(endpoint)",
+                        keysHint: "give --curve-secret-key-file and --scheduler-public-key (ctl keygen writes keys)")
+                }
+                return .plaintext
+            case (nil, _?): throw ValidationError("--scheduler-public-key needs the proxy's own key: --curve-secret-key-file")
+            case (_?, nil): throw ValidationError("--curve-secret-key-file needs the schedulers' public key: --scheduler-public-key")
+            }
+        } catch let error as ZMQCurveKeyError {
+            throw ValidationError(error.description)
+        } catch let error as LinkSecurityError {
+            throw ValidationError(error.description)
+        }
     }
 }

@@ -40,6 +40,12 @@ struct SchedulerCommand: AsyncParsableCommand {
     var metricsEndpoint: String?
     @Option(name: .customLong("control-token"), help: "Shared secret control requests must carry [env: MRP_CONTROL_TOKEN].")
     var controlToken: String?
+    @Option(name: .customLong("curve-secret-key-file"), help: "The scheduler's CURVE secret key (ctl keygen writes NAME.key): the job endpoint is encrypted and authenticated [env: MRP_SCHEDULER_CURVE_SECRET_KEY_FILE, or the key itself in MRP_SCHEDULER_CURVE_SECRET_KEY].")
+    var curveSecretKeyFile: String?
+    @Option(name: .customLong("curve-allowed-clients"), help: "File of proxy public keys allowed on the job endpoint, one per line [env: MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE, or comma-separated keys in MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS].")
+    var curveAllowedClients: String?
+    @Flag(help: "Allow a plaintext job endpoint on a non-loopback address (a network you trust) [env: MRP_SCHEDULER_INSECURE].")
+    var insecure = false
     @Option(name: .customLong("grace-period"), help: "After SIGTERM, how long queued and running jobs may go on, e.g. 20s [env: MRP_GRACE_PERIOD, default 20s].")
     var gracePeriod: String?
     @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on handing jobs back and closing after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
@@ -73,6 +79,11 @@ struct SchedulerCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
 
+        let host = jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"
+        let jobCurve = try Self.jobCurve(
+            host: host, keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients,
+            insecure: insecure || (Configuration.environment("MRP_SCHEDULER_INSECURE").flatMap(Configuration.bool) ?? false))
+
         let context = try ZMQContext()
         defer { context.close() }
         let metrics = metricsTarget.map {
@@ -87,17 +98,42 @@ struct SchedulerCommand: AsyncParsableCommand {
         let frontEnd = SchedulerFrontEnd(
             scheduler: scheduler,
             configuration: SchedulerFrontEndConfiguration(
-                jobEndpoint: "tcp://\(jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"):\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token),
+                jobEndpoint: "tcp://\(host):\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token,
+                jobCurve: jobCurve),
             context: context, metrics: metrics, logger: logger)
         let service = SchedulerService(frontEnd: frontEnd, drain: drainSettings) { jobs, control in
             logger.info("ready", metadata: [
-                "jobs": "\(jobs)", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
+                "jobs": "\(jobs)", "job_security": "\(jobCurve.map { "CURVE, \($0.allowedClients.count) proxy keys, public key \($0.keyPair.publicKey)" } ?? "plaintext")", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
                 "metrics": "\(metricsTarget ?? "off")",
             ])
             FileHandle.standardError.write(Data("scheduler ready: jobs \(jobs) control \(control)\n".utf8))
         }
         let group = ServiceGroup(services: (tracing.map { [$0] } ?? []) + [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    /// The job endpoint's CURVE settings, or nil for plaintext where that is allowed (``LinkSecurityPolicy``).
+    static func jobCurve(host: String, keyFile: String?, allowedFile: String?, insecure: Bool) throws -> (keyPair: ZMQCurveKeyPair, allowedClients: Set<String>)? {
+        do {
+            let pair = try CurveKeySettings.keyPair(
+                file: keyFile, fileVariable: "MRP_SCHEDULER_CURVE_SECRET_KEY_FILE", keyVariable: "MRP_SCHEDULER_CURVE_SECRET_KEY")
+            let allowed = try CurveKeySettings.publicKeys(
+                file: allowedFile, fileVariable: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE", listVariable: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS")
+            switch (pair, allowed) {
+            case (let pair?, let allowed?): return (pair, allowed)
+            case (nil, nil):
+                try LinkSecurityPolicy.checkPlaintext(
+                    host: host, insecure: insecure, link: "job endpoint",
+                    keysHint: "give --curve-secret-key-file and --curve-allowed-clients (ctl keygen writes keys)")
+                return nil
+            case (nil, _?): throw ValidationError("--curve-allowed-clients needs the scheduler's own key: --curve-secret-key-file")
+            case (_?, nil): throw ValidationError("--curve-secret-key-file needs the proxies it accepts: --curve-allowed-clients")
+            }
+        } catch let error as ZMQCurveKeyError {
+            throw ValidationError(error.description)
+        } catch let error as LinkSecurityError {
+            throw ValidationError(error.description)
+        }
     }
 
     func parsePort(_ text: String) throws -> Int {

@@ -31,12 +31,13 @@ public final class SchedulerLink: Sendable {
     private let logger: Logger
     private let thread: ZMQSocketThread
 
-    /// Connects to `endpoint` (e.g. tcp://127.0.0.1:8084) and starts the socket thread.
-    public init(endpoint: String, context: ZMQContext, logger: Logger) throws {
+    /// Connects to `endpoint` (e.g. tcp://127.0.0.1:8084), CURVE when `security` says so, and starts the socket thread.
+    public init(endpoint: String, context: ZMQContext, security: ZMQLinkSecurity = .plaintext, logger: Logger) throws {
         self.endpoint = endpoint
         self.logger = logger
         let socket = try ZMQSocket(context: context, type: .dealer)
         try socket.setLinger(.zero)
+        try socket.apply(security)
         try socket.connect(endpoint)
         let replies = ReplySink()
         thread = try ZMQSocketThread(

@@ -7,9 +7,9 @@ public final class SchedulerPool: Sendable {
     public let links: [SchedulerLink]
     private let next = Mutex(0)
 
-    public init(endpoints: [String], context: ZMQContext, logger: Logger) throws {
+    public init(endpoints: [String], context: ZMQContext, security: ZMQLinkSecurity = .plaintext, logger: Logger) throws {
         precondition(!endpoints.isEmpty, "a proxy needs at least one scheduler")
-        links = try endpoints.map { try SchedulerLink(endpoint: $0, context: context, logger: logger) }
+        links = try endpoints.map { try SchedulerLink(endpoint: $0, context: context, security: security, logger: logger) }
     }
 
     /// The link the next job goes to.

@@ -18,6 +18,9 @@ public struct SchedulerFrontEndConfiguration: Sendable {
     public var defaultTimeout: Duration
     /// How often the queue and workers state is published on the metrics socket.
     public var stateInterval: Duration
+    /// CURVE on the job endpoint: the scheduler's key pair and the proxy public keys it accepts;
+    /// nil keeps the endpoint plaintext (loopback, or `--insecure`). See ``LinkSecurityPolicy``.
+    public var jobCurve: (keyPair: ZMQCurveKeyPair, allowedClients: Set<String>)?
 
     public static let defaultJobPort = 8084
     public static let defaultControlPort = 8083
@@ -26,8 +29,10 @@ public struct SchedulerFrontEndConfiguration: Sendable {
         jobEndpoint: String = "tcp://127.0.0.1:\(defaultJobPort)",
         controlEndpoint: String = "tcp://127.0.0.1:\(defaultControlPort)",
         controlToken: String? = nil, defaultTimeout: Duration = .seconds(100),
-        stateInterval: Duration = .seconds(5)
+        stateInterval: Duration = .seconds(5),
+        jobCurve: (keyPair: ZMQCurveKeyPair, allowedClients: Set<String>)? = nil
     ) {
+        self.jobCurve = jobCurve
         self.jobEndpoint = jobEndpoint
         self.controlEndpoint = controlEndpoint
         self.controlToken = controlToken
@@ -56,6 +61,8 @@ public final class SchedulerFrontEnd: Sendable {
     let logger: Logger
     private let jobs: ZMQRouterThread
     private let control: ZMQRouterThread
+    private let context: ZMQContext
+    private let authenticator = Mutex<ZMQAuthenticator?>(nil)
     let inFlight = Mutex<[UInt64: Task<Void, Never>]>([:])
     private let nextTask = Mutex<UInt64>(0)
     private let bound = Mutex<(jobs: String, control: String)?>(nil)
@@ -72,8 +79,11 @@ public final class SchedulerFrontEnd: Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
+        self.context = context
         self.jobs = ZMQRouterThread(
-            name: "jobs", context: context, endpoint: configuration.jobEndpoint, logger: logger)
+            name: "jobs", context: context, endpoint: configuration.jobEndpoint,
+            security: configuration.jobCurve.map { .curveServer($0.keyPair, domain: LinkSecurityPolicy.jobDomain) } ?? .plaintext,
+            logger: logger)
         self.control = ZMQRouterThread(
             name: "control", context: context, endpoint: configuration.controlEndpoint, logger: logger)
     }
@@ -88,12 +98,27 @@ public final class SchedulerFrontEnd: Sendable {
             metrics.attach(scheduler)
             try await metrics.start()
         }
-        let jobEndpoint = try await jobs.start { [self] envelope in handleJob(envelope) }
+        if let curve = configuration.jobCurve {
+            // The ZAP handler must be bound before the CURVE socket sees its first handshake.
+            let logger = self.logger
+            let zap = try ZMQAuthenticator(context: context, domain: LinkSecurityPolicy.jobDomain, allowedKeys: curve.allowedClients) { decision in
+                guard decision.domain == LinkSecurityPolicy.jobDomain else { return }
+                let metadata: Logger.Metadata = ["address": "\(decision.address)", "key": "\(decision.clientKey ?? "-")", "reason": "\(decision.reason)"]
+                if decision.allowed { logger.info("proxy admitted", metadata: metadata) } else { logger.warning("proxy refused", metadata: metadata) }
+            }
+            authenticator.withLock { $0 = zap }
+        }
+        let jobEndpoint: String
+        do { jobEndpoint = try await jobs.start { [self] envelope in handleJob(envelope) } } catch {
+            await authenticator.withLock { $0 }?.stop()
+            throw error
+        }
         let controlEndpoint: String
         do {
             controlEndpoint = try await control.start { [self] envelope in handleControl(envelope) }
         } catch {
             await jobs.stop()
+            await authenticator.withLock { $0 }?.stop()
             throw error
         }
         if let metrics, let port = jobEndpoint.split(separator: ":").last {
@@ -126,6 +151,7 @@ public final class SchedulerFrontEnd: Sendable {
         for task in tasks { task.cancel() }
         await jobs.stop()
         await control.stop()
+        await authenticator.withLock { $0 }?.stop()
         await metrics?.stop()
         logger.info("front end stopped")
     }

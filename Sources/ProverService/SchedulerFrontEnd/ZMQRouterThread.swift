@@ -10,13 +10,15 @@ final class ZMQRouterThread: Sendable {
     let name: String
     private let context: ZMQContext
     private let endpoint: String
+    private let security: ZMQLinkSecurity
     private let logger: Logger
     private let thread = Mutex<ZMQSocketThread?>(nil)
 
-    init(name: String, context: ZMQContext, endpoint: String, logger: Logger) {
+    init(name: String, context: ZMQContext, endpoint: String, security: ZMQLinkSecurity = .plaintext, logger: Logger) {
         self.name = name
         self.context = context
         self.endpoint = endpoint
+        self.security = security
         self.logger = logger
     }
 
@@ -24,6 +26,7 @@ final class ZMQRouterThread: Sendable {
     func start(onMessage: @escaping @Sendable (ZMQEnvelope) -> Void) async throws -> String {
         let socket = try ZMQSocket(context: context, type: .router)
         try socket.setLinger(.zero)
+        try socket.apply(security)
         let bound = try socket.bind(endpoint)
         let name = self.name, logger = self.logger
         let started = try ZMQSocketThread(
