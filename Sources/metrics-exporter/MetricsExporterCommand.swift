@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ProverService
 import ServiceLifecycle
+import Wire
 
 /// `metrics-exporter`: subscribes to the proxies' and schedulers' metric events over ZeroMQ and
 /// serves them to Prometheus at `/metrics`.
@@ -18,6 +19,12 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     var localhost = false
     @Option(name: .customLong("events-endpoint"), help: "ZeroMQ endpoint to bind for metric events; publishers connect to it [env: MRP_METRICS_EVENTS_ENDPOINT, default tcp://127.0.0.1:8085].")
     var eventsEndpoint: String?
+    @Option(name: .customLong("curve-secret-key-file"), help: "The exporter's CURVE secret key (ctl keygen writes NAME.key): the events endpoint is encrypted and authenticated [env: MRP_METRICS_CURVE_SECRET_KEY_FILE, or the key itself in MRP_METRICS_CURVE_SECRET_KEY].")
+    var curveSecretKeyFile: String?
+    @Option(name: .customLong("curve-allowed-clients"), help: "File of publisher (proxy, scheduler) public keys allowed to send events, one per line [env: MRP_METRICS_CURVE_ALLOWED_CLIENTS_FILE, or comma-separated keys in MRP_METRICS_CURVE_ALLOWED_CLIENTS].")
+    var curveAllowedClients: String?
+    @Flag(help: "Allow a plaintext events endpoint on a non-loopback address (a network you trust) [env: MRP_METRICS_INSECURE].")
+    var insecure = false
     @Option(name: .customLong("max-client-series"), help: "Most client_address series of the rate-limit violation counter, per proof type (the most recent violators) [env: MRP_METRICS_MAX_CLIENT_SERIES, default 100].")
     var maxClientSeries: Int?
 
@@ -25,15 +32,31 @@ struct MetricsExporterCommand: AsyncParsableCommand {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "metrics-exporter")
         EventLoopExecutor.install(logger: logger)
+        let events = eventsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT") ?? MetricsExporterConfiguration.defaultEventsEndpoint
+        let eventsCurve: ZMQCurveServerKeys?
+        do {
+            eventsCurve = try CurveKeySettings.serverCurve(
+                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, variables: .init(
+                    secretKeyFile: "MRP_METRICS_CURVE_SECRET_KEY_FILE", secretKey: "MRP_METRICS_CURVE_SECRET_KEY",
+                    allowedClientsFile: "MRP_METRICS_CURVE_ALLOWED_CLIENTS_FILE", allowedClients: "MRP_METRICS_CURVE_ALLOWED_CLIENTS"),
+                host: LinkSecurityPolicy.host(ofEndpoint: events) ?? "127.0.0.1",
+                insecure: insecure || (Configuration.environment("MRP_METRICS_INSECURE").flatMap(Configuration.bool) ?? false),
+                link: "events endpoint")
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let config = MetricsExporterConfiguration(
             port: try port.map(checkPort) ?? Configuration.environment("MRP_METRICS_PORT").map(parsePort) ?? MetricsExporterConfiguration.defaultPort,
             localhost: localhost || (Configuration.environment("MRP_METRICS_LOCALHOST").flatMap(Configuration.bool) ?? false),
-            eventsEndpoint: eventsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT") ?? MetricsExporterConfiguration.defaultEventsEndpoint)
+            eventsEndpoint: events, eventsCurve: eventsCurve)
         let clientSeries = try maxClientSeries ?? Configuration.environment("MRP_METRICS_MAX_CLIENT_SERIES").map(parseCount) ?? ExporterMetrics.defaultMaxClientSeries
         guard clientSeries >= 1 else { throw ValidationError("--max-client-series must be at least 1, not \(clientSeries)") }
         let metrics = ExporterMetrics(maxClientSeries: clientSeries)
         let service = MetricsExporterService(configuration: config, metrics: metrics, logger: logger) { addresses in
-            logger.info("listening", metadata: ["metrics": "\(addresses.metricsURL)", "events": "\(addresses.eventsEndpoint)"])
+            logger.info("listening", metadata: [
+                "metrics": "\(addresses.metricsURL)", "events": "\(addresses.eventsEndpoint)",
+                "events_security": "\(eventsCurve.map { "CURVE, \($0.allowedClients.count) publisher keys" } ?? "plaintext")",
+            ])
             FileHandle.standardError.write(Data("metrics-exporter ready: \(addresses.metricsURL) events \(addresses.eventsEndpoint)\n".utf8))
         }
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

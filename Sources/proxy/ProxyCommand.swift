@@ -36,7 +36,9 @@ struct ProxyCommand: AsyncParsableCommand {
     var curveSecretKeyFile: String?
     @Option(name: .customLong("scheduler-public-key"), help: "The schedulers' CURVE public key, or a file holding it (NAME.pub) [env: MRP_SCHEDULER_PUBLIC_KEY].")
     var schedulerPublicKey: String?
-    @Flag(help: "Allow plaintext links to schedulers on other hosts (a network you trust) [env: MRP_PROXY_INSECURE].")
+    @Option(name: .customLong("metrics-public-key"), help: "The metrics exporter's CURVE public key, or a file holding it: metric events go encrypted, signed with this proxy's key [env: MRP_METRICS_PUBLIC_KEY].")
+    var metricsPublicKey: String?
+    @Flag(help: "Allow plaintext links to schedulers or the metrics exporter on other hosts (a network you trust) [env: MRP_PROXY_INSECURE].")
     var insecure = false
     @Option(name: .customLong("grpc-web-port"), help: "Port serving gRPC-Web (HTTP/1.1 and h2c) with CORS for browsers; off when unset [env: MRP_GRPC_WEB_PORT].")
     var grpcWebPort: Int?
@@ -69,12 +71,12 @@ struct ProxyCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
 
-        let security = try schedulerLinkSecurity(config.schedulers, env: env)
+        let security = try linkSecurity(schedulers: config.schedulers, metricsEndpoint: config.metricsEndpoint, env: env)
 
         let context = try ZMQContext()
-        let pool = try SchedulerPool(endpoints: config.schedulers, context: context, security: security, logger: logger)
+        let pool = try SchedulerPool(endpoints: config.schedulers, context: context, security: security.schedulers, logger: logger)
         let metrics = try config.metricsEndpoint.map {
-            try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, logger: logger)
+            try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, security: security.metrics, logger: logger)
         }
         let gate = DrainGate(services: ["remote_prover.Api"], refusal: "proxy is shutting down; send the request to another proxy")
         let grpcWeb = try GRPCWebSettings.configuration(port: grpcWebPort, allowedOrigins: grpcWebAllowedOrigins, proxy: config, env: env)
@@ -93,7 +95,8 @@ struct ProxyCommand: AsyncParsableCommand {
             if let address = try await servers[0].listeningAddress {
                 logger.info("listening", metadata: [
                     "address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)",
-                    "scheduler_link": "\(security.isCurve ? "CURVE" : "plaintext")",
+                    "scheduler_link": "\(security.schedulers.isCurve ? "CURVE" : "plaintext")",
+                    "metrics_link": "\(security.metrics.isCurve ? "CURVE" : "plaintext")",
                 ])
                 FileHandle.standardError.write(Data("proxy ready: \(kind) on \(address)\n".utf8))
             }
@@ -106,25 +109,22 @@ struct ProxyCommand: AsyncParsableCommand {
         metrics?.close()
     }
 
-    /// CURVE to the schedulers when keys are given; plaintext only to loopback or with `--insecure`.
-    func schedulerLinkSecurity(_ endpoints: [String], env: (String) -> String?) throws -> ZMQLinkSecurity {
+    /// CURVE links to the schedulers and the metrics exporter when keys are given; plaintext only to
+    /// loopback or with `--insecure`.
+    func linkSecurity(schedulers: [String], metricsEndpoint: String?, env: (String) -> String?) throws -> (schedulers: ZMQLinkSecurity, metrics: ZMQLinkSecurity) {
         do {
             let pair = try CurveKeySettings.keyPair(
                 file: curveSecretKeyFile, fileVariable: "MRP_PROXY_CURVE_SECRET_KEY_FILE", keyVariable: "MRP_PROXY_CURVE_SECRET_KEY")
-            let serverKey = try (schedulerPublicKey ?? env("MRP_SCHEDULER_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
-            switch (pair, serverKey) {
-            case (let pair?, let serverKey?): return .curveClient(pair, serverKey: serverKey)
-            case (nil, nil):
-                let trusted = insecure || (env("MRP_PROXY_INSECURE").flatMap(Configuration.bool) ?? false)
-                for endpoint in endpoints {
-                    try LinkSecurityPolicy.checkPlaintext(
-                        host: LinkSecurityPolicy.host(ofEndpoint: endpoint) ?? "127.0.0.1", insecure: trusted, link: "link to scheduler \(endpoint)",
-                        keysHint: "give --curve-secret-key-file and --scheduler-public-key (ctl keygen writes keys)")
-                }
-                return .plaintext
-            case (nil, _?): throw ValidationError("--scheduler-public-key needs the proxy's own key: --curve-secret-key-file")
-            case (_?, nil): throw ValidationError("--curve-secret-key-file needs the schedulers' public key: --scheduler-public-key")
-            }
+            let trusted = insecure || (env("MRP_PROXY_INSECURE").flatMap(Configuration.bool) ?? false)
+            let schedulerLinks = try CurveKeySettings.clientSecurity(
+                pair: pair, serverKey: try (schedulerPublicKey ?? env("MRP_SCHEDULER_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey),
+                endpoints: schedulers, insecure: trusted, link: "link to scheduler",
+                keysHint: "give --curve-secret-key-file and --scheduler-public-key (ctl keygen writes keys)")
+            let metricsKey = try (metricsPublicKey ?? env("MRP_METRICS_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
+            let metricsLink = try CurveKeySettings.clientSecurity(
+                pair: metricsKey == nil ? nil : pair, serverKey: metricsKey, endpoints: metricsEndpoint.map { [$0] } ?? [], insecure: trusted,
+                link: "metric event link", keysHint: "give --curve-secret-key-file and --metrics-public-key")
+            return (schedulerLinks, metricsLink)
         } catch let error as ZMQCurveKeyError {
             throw ValidationError(error.description)
         } catch let error as LinkSecurityError {

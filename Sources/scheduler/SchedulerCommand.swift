@@ -44,7 +44,9 @@ struct SchedulerCommand: AsyncParsableCommand {
     var curveSecretKeyFile: String?
     @Option(name: .customLong("curve-allowed-clients"), help: "File of proxy public keys allowed on the job endpoint, one per line [env: MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE, or comma-separated keys in MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS].")
     var curveAllowedClients: String?
-    @Flag(help: "Allow a plaintext job endpoint on a non-loopback address (a network you trust) [env: MRP_SCHEDULER_INSECURE].")
+    @Option(name: .customLong("metrics-public-key"), help: "The metrics exporter's CURVE public key, or a file holding it: metric events go encrypted, signed with the scheduler's key [env: MRP_METRICS_PUBLIC_KEY].")
+    var metricsPublicKey: String?
+    @Flag(help: "Allow a plaintext job endpoint on a non-loopback address, or plaintext metric events to another host (a network you trust) [env: MRP_SCHEDULER_INSECURE].")
     var insecure = false
     @Option(name: .customLong("grace-period"), help: "After SIGTERM, how long queued and running jobs may go on, e.g. 20s [env: MRP_GRACE_PERIOD, default 20s].")
     var gracePeriod: String?
@@ -80,14 +82,27 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
 
         let host = jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"
-        let jobCurve = try Self.jobCurve(
-            host: host, keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients,
-            insecure: insecure || (Configuration.environment("MRP_SCHEDULER_INSECURE").flatMap(Configuration.bool) ?? false))
+        let trusted = insecure || (Configuration.environment("MRP_SCHEDULER_INSECURE").flatMap(Configuration.bool) ?? false)
+        let jobCurve: ZMQCurveServerKeys?
+        let metricsSecurity: ZMQLinkSecurity
+        do {
+            jobCurve = try CurveKeySettings.serverCurve(
+                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, variables: .init(
+                    secretKeyFile: "MRP_SCHEDULER_CURVE_SECRET_KEY_FILE", secretKey: "MRP_SCHEDULER_CURVE_SECRET_KEY",
+                    allowedClientsFile: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE", allowedClients: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS"),
+                host: host, insecure: trusted, link: "job endpoint")
+            let metricsKey = try (metricsPublicKey ?? Configuration.environment("MRP_METRICS_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
+            metricsSecurity = try CurveKeySettings.clientSecurity(
+                pair: metricsKey == nil ? nil : jobCurve?.keyPair, serverKey: metricsKey, endpoints: metricsTarget.map { [$0] } ?? [],
+                insecure: trusted, link: "metric event link", keysHint: "give --curve-secret-key-file and --metrics-public-key")
+        } catch {
+            throw ValidationError("\(error)")
+        }
 
         let context = try ZMQContext()
         defer { context.close() }
         let metrics = metricsTarget.map {
-            SchedulerMetricsPublisher(context: context, endpoint: $0, source: "scheduler:\(jobPort)", kind: kind, logger: logger)
+            SchedulerMetricsPublisher(context: context, endpoint: $0, source: "scheduler:\(jobPort)", kind: kind, security: metricsSecurity, logger: logger)
         }
         let scheduler = try Scheduler(
             configuration: SchedulerConfiguration(
@@ -110,30 +125,6 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(services: (tracing.map { [$0] } ?? []) + [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
-    }
-
-    /// The job endpoint's CURVE settings, or nil for plaintext where that is allowed (``LinkSecurityPolicy``).
-    static func jobCurve(host: String, keyFile: String?, allowedFile: String?, insecure: Bool) throws -> (keyPair: ZMQCurveKeyPair, allowedClients: Set<String>)? {
-        do {
-            let pair = try CurveKeySettings.keyPair(
-                file: keyFile, fileVariable: "MRP_SCHEDULER_CURVE_SECRET_KEY_FILE", keyVariable: "MRP_SCHEDULER_CURVE_SECRET_KEY")
-            let allowed = try CurveKeySettings.publicKeys(
-                file: allowedFile, fileVariable: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE", listVariable: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS")
-            switch (pair, allowed) {
-            case (let pair?, let allowed?): return (pair, allowed)
-            case (nil, nil):
-                try LinkSecurityPolicy.checkPlaintext(
-                    host: host, insecure: insecure, link: "job endpoint",
-                    keysHint: "give --curve-secret-key-file and --curve-allowed-clients (ctl keygen writes keys)")
-                return nil
-            case (nil, _?): throw ValidationError("--curve-allowed-clients needs the scheduler's own key: --curve-secret-key-file")
-            case (_?, nil): throw ValidationError("--curve-secret-key-file needs the proxies it accepts: --curve-allowed-clients")
-            }
-        } catch let error as ZMQCurveKeyError {
-            throw ValidationError(error.description)
-        } catch let error as LinkSecurityError {
-            throw ValidationError(error.description)
-        }
     }
 
     func parsePort(_ text: String) throws -> Int {

@@ -189,20 +189,46 @@ struct MetricsExporterTests {
 
 /// Connects a PUB socket to `endpoint` and publishes `frame` every 50 ms until `seen()` (at most 5 s):
 /// PUB drops messages until the subscriber's subscription has arrived.
-func publishUntilSeen(_ frame: [UInt8], to endpoint: String, seen: () -> Bool) throws -> Bool {
+func publishUntilSeen(
+    _ frame: [UInt8], to endpoint: String, security: ZMQLinkSecurity = .plaintext, attempts: Int = 100, seen: () -> Bool
+) throws -> Bool {
     let context = try ZMQContext()
     let pub = try ZMQSocket(context: context, type: .pub)
     defer {
         pub.close()
         context.close()
     }
+    try pub.setLinger(.zero)
+    try pub.apply(security)
     try pub.connect(endpoint)
-    for _ in 0..<100 {
+    for _ in 0..<attempts {
         try pub.send([frame])
         usleep(50_000)
         if seen() { return true }
     }
     return false
+}
+
+/// The events endpoint with CURVE: events from an allow-listed publisher count, a stranger's and a
+/// plaintext publisher's never arrive.
+@Test(.timeLimit(.minutes(1))) func aCurveEventsEndpointTakesEventsOnlyFromAllowListedPublishers() async throws {
+    let exporterKeys = try ZMQCurveKeyPair.generate(), publisher = try ZMQCurveKeyPair.generate(), stranger = try ZMQCurveKeyPair.generate()
+    let exporter = try await MetricsExporter.start(
+        MetricsExporterConfiguration(
+            port: 0, localhost: true, eventsEndpoint: "tcp://127.0.0.1:*",
+            eventsCurve: ZMQCurveServerKeys(keyPair: exporterKeys, allowedClients: [publisher.publicKey])),
+        logger: Logger(label: "test.metrics-exporter"))
+    let endpoint = exporter.addresses.eventsEndpoint
+    let bytes: [UInt8] = try MetricEvents.rejected(.batch, reason: "rate_limited", code: 8, client: "192.0.2.1").serializedBytes()
+    for security in [ZMQLinkSecurity.curveClient(stranger, serverKey: exporterKeys.publicKey), .plaintext] {
+        let through = try await Task.detached { try publishUntilSeen(bytes, to: endpoint, security: security, attempts: 20) { exporter.metrics.eventsApplied > 0 } }.value
+        #expect(!through, "\(security) got an event in")
+    }
+    let allowed = try await Task.detached {
+        try publishUntilSeen(bytes, to: endpoint, security: .curveClient(publisher, serverKey: exporterKeys.publicKey)) { exporter.metrics.eventsApplied > 0 }
+    }.value
+    #expect(allowed)
+    await exporter.stop()
 }
 
 /// A blocking HTTP/1.1 GET over a plain POSIX socket to 127.0.0.1 (`Connection: close`).

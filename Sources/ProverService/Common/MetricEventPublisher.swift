@@ -9,11 +9,12 @@ public final class MetricEventPublisher: Sendable {
     public let source: String
     private let thread: ZMQSocketThread
 
-    /// Connects to `endpoint`; events carry `source` (e.g. "proxy:8082").
-    public init(endpoint: String, source: String, context: ZMQContext, logger: Logger) throws {
+    /// Connects to `endpoint` (CURVE when `security` says so); events carry `source` (e.g. "proxy:8082").
+    public init(endpoint: String, source: String, context: ZMQContext, security: ZMQLinkSecurity = .plaintext, logger: Logger) throws {
         self.source = source
         let socket = try ZMQSocket(context: context, type: .pub)
         try socket.setLinger(.zero)
+        try socket.apply(security)
         try socket.connect(endpoint)
         thread = try ZMQSocketThread(
             name: "metrics-publisher", socket: socket, maxQueued: 10_000, onReadable: nil,

@@ -12,8 +12,11 @@ import Wire
 public final class MetricEventSubscriber: Sendable {
     private let metrics: ExporterMetrics
     private let logger: Logger
-    private let running = Mutex<(thread: ZMQSocketThread, context: ZMQContext)?>(nil)
+    private let running = Mutex<(thread: ZMQSocketThread, context: ZMQContext, authenticator: ZMQAuthenticator?)?>(nil)
     private let decodeErrors = Atomic<Int>(0)
+
+    /// The ZAP domain publishers are checked under when the endpoint is CURVE.
+    public static let curveDomain = "mrp-metrics"
 
     /// Creates a subscriber feeding `metrics`.
     public init(metrics: ExporterMetrics, logger: Logger) {
@@ -26,23 +29,33 @@ public final class MetricEventSubscriber: Sendable {
 
     /// Binds `endpoint`, starts the receiving thread and returns the endpoint actually bound (so
     /// `tcp://127.0.0.1:*` yields the chosen port). Throws if the bind fails.
-    public func start(endpoint: String) async throws -> String {
+    /// With `curve`, only publishers whose public key is allowed get their events in (ZAP, domain ``curveDomain``).
+    public func start(endpoint: String, curve: ZMQCurveServerKeys? = nil) async throws -> String {
         let context = try ZMQContext()
+        let logger = self.logger
+        let authenticator = try curve.map { curve in
+            try ZMQAuthenticator(context: context, domain: Self.curveDomain, allowedKeys: curve.allowedClients) { decision in
+                guard decision.domain == Self.curveDomain, !decision.allowed else { return }
+                logger.warning("publisher refused", metadata: ["address": "\(decision.address)", "key": "\(decision.clientKey ?? "-")", "reason": "\(decision.reason)"])
+            }
+        }
         let socket = try ZMQSocket(context: context, type: .sub)
         try socket.subscribe()
+        if let curve { try socket.apply(.curveServer(curve.keyPair, domain: Self.curveDomain)) }
         let bound = try socket.bind(endpoint)
         let thread = try ZMQSocketThread(
             name: "metrics-sub", socket: socket,
             onReadable: { [self] socket in receiveAll(socket) },
             onError: { [logger] error in logger.error("metric event socket failed", metadata: ["error": "\(error)"]) })
-        running.withLock { $0 = (thread, context) }
+        running.withLock { $0 = (thread, context, authenticator) }
         return bound
     }
 
     /// Stops the receiving thread, waits until it has closed its socket, and ends the context.
     public func stop() async {
-        guard let (thread, context) = running.withLock({ r in defer { r = nil }; return r }) else { return }
+        guard let (thread, context, authenticator) = running.withLock({ r in defer { r = nil }; return r }) else { return }
         await thread.stop()
+        await authenticator?.stop()
         context.close()
     }
 

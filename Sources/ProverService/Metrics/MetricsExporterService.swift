@@ -1,4 +1,5 @@
 import Logging
+import Wire
 import ServiceLifecycle
 
 /// Where a running exporter listens.
@@ -27,9 +28,15 @@ public struct MetricsExporterConfiguration: Sendable, Hashable {
     public var localhost: Bool
     /// The ZeroMQ endpoint to bind for metric events.
     public var eventsEndpoint: String
+    /// CURVE on the events endpoint: the exporter's key pair and the publisher keys it accepts; nil = plaintext.
+    public var eventsCurve: ZMQCurveServerKeys?
 
     /// Creates a configuration.
-    public init(port: Int = defaultPort, localhost: Bool = false, eventsEndpoint: String = defaultEventsEndpoint) {
+    public init(
+        port: Int = defaultPort, localhost: Bool = false, eventsEndpoint: String = defaultEventsEndpoint,
+        eventsCurve: ZMQCurveServerKeys? = nil
+    ) {
+        self.eventsCurve = eventsCurve
         self.port = port
         self.localhost = localhost
         self.eventsEndpoint = eventsEndpoint
@@ -88,7 +95,7 @@ public final class MetricsExporter: Sendable {
         _ configuration: MetricsExporterConfiguration, metrics: ExporterMetrics = ExporterMetrics(), logger: Logger
     ) async throws -> MetricsExporter {
         let subscriber = MetricEventSubscriber(metrics: metrics, logger: logger)
-        let endpoint = try await subscriber.start(endpoint: configuration.eventsEndpoint)
+        let endpoint = try await subscriber.start(endpoint: configuration.eventsEndpoint, curve: configuration.eventsCurve)
         let server: MetricsHTTPServer
         do {
             server = try await MetricsHTTPServer.start(host: configuration.host, port: configuration.port) {

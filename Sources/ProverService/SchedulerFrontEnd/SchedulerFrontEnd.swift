@@ -20,7 +20,7 @@ public struct SchedulerFrontEndConfiguration: Sendable {
     public var stateInterval: Duration
     /// CURVE on the job endpoint: the scheduler's key pair and the proxy public keys it accepts;
     /// nil keeps the endpoint plaintext (loopback, or `--insecure`). See ``LinkSecurityPolicy``.
-    public var jobCurve: (keyPair: ZMQCurveKeyPair, allowedClients: Set<String>)?
+    public var jobCurve: ZMQCurveServerKeys?
 
     public static let defaultJobPort = 8084
     public static let defaultControlPort = 8083
@@ -30,7 +30,7 @@ public struct SchedulerFrontEndConfiguration: Sendable {
         controlEndpoint: String = "tcp://127.0.0.1:\(defaultControlPort)",
         controlToken: String? = nil, defaultTimeout: Duration = .seconds(100),
         stateInterval: Duration = .seconds(5),
-        jobCurve: (keyPair: ZMQCurveKeyPair, allowedClients: Set<String>)? = nil
+        jobCurve: ZMQCurveServerKeys? = nil
     ) {
         self.jobCurve = jobCurve
         self.jobEndpoint = jobEndpoint

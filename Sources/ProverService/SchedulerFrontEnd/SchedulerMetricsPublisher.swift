@@ -17,14 +17,19 @@ public final class SchedulerMetricsPublisher: Sendable {
     /// The proof type stamped on every event.
     public let kind: ProofKind
     private let context: ZMQContext
+    private let security: ZMQLinkSecurity
     private let logger: Logger
     private let sourceName: Mutex<String>
     private let publisher = Mutex<MetricEventPublisher?>(nil)
     private let scheduler = Mutex<Scheduler?>(nil)
 
     /// A publisher for `endpoint`; call ``start()`` to connect. `source` is e.g. `"scheduler:8084"`.
-    public init(context: ZMQContext, endpoint: String, source: String, kind: ProofKind, logger: Logger = Logger(label: "scheduler.metrics")) {
+    public init(
+        context: ZMQContext, endpoint: String, source: String, kind: ProofKind, security: ZMQLinkSecurity = .plaintext,
+        logger: Logger = Logger(label: "scheduler.metrics")
+    ) {
         self.context = context
+        self.security = security
         self.endpoint = endpoint
         self.kind = kind
         self.logger = logger
@@ -40,7 +45,7 @@ public final class SchedulerMetricsPublisher: Sendable {
     /// Starts the socket's thread and connects (ZeroMQ connects in the background).
     public func start() async throws {
         guard publisher.withLock({ $0 == nil }) else { return }
-        let started = try MetricEventPublisher(endpoint: endpoint, source: source, context: context, logger: logger)
+        let started = try MetricEventPublisher(endpoint: endpoint, source: source, context: context, security: security, logger: logger)
         publisher.withLock { $0 = started }
     }
 

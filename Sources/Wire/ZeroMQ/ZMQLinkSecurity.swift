@@ -31,3 +31,14 @@ extension ZMQSocket {
         }
     }
 }
+
+/// A bound CURVE endpoint's keys: its own pair and the client public keys it accepts.
+public struct ZMQCurveServerKeys: Sendable, Hashable {
+    public let keyPair: ZMQCurveKeyPair
+    public let allowedClients: Set<String>
+
+    public init(keyPair: ZMQCurveKeyPair, allowedClients: Set<String>) {
+        self.keyPair = keyPair
+        self.allowedClients = allowedClients
+    }
+}
