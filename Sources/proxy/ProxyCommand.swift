@@ -32,6 +32,12 @@ struct ProxyCommand: AsyncParsableCommand {
     var gracePeriod: String?
     @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on the final shutdown step after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
     var gracefulShutdownTimeout: String?
+    @Option(name: .customLong("tls-cert-file"), help: "PEM certificate chain: serve gRPC over TLS instead of h2c [env: MRP_PROXY_TLS_CERT_FILE].")
+    var tlsCertFile: String?
+    @Option(name: .customLong("tls-key-file"), help: "PEM private key of that certificate [env: MRP_PROXY_TLS_KEY_FILE].")
+    var tlsKeyFile: String?
+    @Option(name: .customLong("tls-client-ca-file"), help: "PEM CA: clients must present a certificate it signed (mutual TLS) [env: MRP_PROXY_TLS_CLIENT_CA_FILE].")
+    var tlsClientCAFile: String?
     @Option(name: .customLong("curve-secret-key-file"), help: "The proxy's CURVE secret key (ctl keygen writes NAME.key): links to schedulers are encrypted and authenticated [env: MRP_PROXY_CURVE_SECRET_KEY_FILE, or the key itself in MRP_PROXY_CURVE_SECRET_KEY].")
     var curveSecretKeyFile: String?
     @Option(name: .customLong("scheduler-public-key"), help: "The schedulers' CURVE public key, or a file holding it (NAME.pub) [env: MRP_SCHEDULER_PUBLIC_KEY].")
@@ -54,6 +60,14 @@ struct ProxyCommand: AsyncParsableCommand {
         let typeName = proofType ?? env("MRP_PROOF_TYPE") ?? "transaction"
         guard let kind = ProofKind(name: typeName) else { throw ValidationError("unknown proof type '\(typeName)': transaction, batch or block") }
         let timeoutText = timeout ?? env("MRP_TIMEOUT") ?? "100s"
+        let tls: ServerTLSSettings?
+        do {
+            tls = try ServerTLSSettings.resolve(
+                certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile,
+                variables: ("MRP_PROXY_TLS_CERT_FILE", "MRP_PROXY_TLS_KEY_FILE", "MRP_PROXY_TLS_CLIENT_CA_FILE"))
+        } catch {
+            throw ValidationError(error.description)
+        }
         let config = ProxyConfiguration(
             kind: kind,
             port: port ?? env("MRP_PORT").flatMap(Int.init) ?? ProxyConfiguration.defaultPort,
@@ -64,7 +78,7 @@ struct ProxyCommand: AsyncParsableCommand {
             timeout: try DurationParsing.parse(timeoutText, setting: "--timeout"),
             maxRequestsPerSecond: maxRequestsPerSecond ?? env("MRP_MAX_REQ_PER_SEC").flatMap(Double.init) ?? 5,
             maxPayloadBytes: maxPayloadBytes ?? env("MRP_MAX_PAYLOAD_BYTES").flatMap(Int.init) ?? ProxyConfiguration.defaultMaxPayloadBytes,
-            metricsEndpoint: metricsEndpoint ?? env("MRP_METRICS_EVENTS_ENDPOINT"))
+            metricsEndpoint: metricsEndpoint ?? env("MRP_METRICS_EVENTS_ENDPOINT"), tls: tls)
         guard !config.schedulers.isEmpty else { throw ValidationError("--scheduler needs at least one endpoint") }
         let drainSettings: DrainSettings
         do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
@@ -97,6 +111,7 @@ struct ProxyCommand: AsyncParsableCommand {
                     "address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)",
                     "scheduler_link": "\(security.schedulers.isCurve ? "CURVE" : "plaintext")",
                     "metrics_link": "\(security.metrics.isCurve ? "CURVE" : "plaintext")",
+                    "tls": "\(tls.map { $0.clientCAFile == nil ? "on" : "mutual" } ?? "off")",
                 ])
                 FileHandle.standardError.write(Data("proxy ready: \(kind) on \(address)\n".utf8))
             }

@@ -40,6 +40,14 @@ struct SchedulerCommand: AsyncParsableCommand {
     var metricsEndpoint: String?
     @Option(name: .customLong("control-token"), help: "Shared secret control requests must carry [env: MRP_CONTROL_TOKEN].")
     var controlToken: String?
+    @Flag(name: .customLong("worker-tls"), help: "Call workers over TLS, verifying their certificates [env: MRP_SCHEDULER_WORKER_TLS].")
+    var workerTLS = false
+    @Option(name: .customLong("worker-tls-ca-file"), help: "PEM CA that signed the workers' certificates (implies --worker-tls; default: the system's roots) [env: MRP_SCHEDULER_WORKER_TLS_CA_FILE].")
+    var workerTLSCAFile: String?
+    @Option(name: .customLong("worker-tls-cert-file"), help: "PEM client certificate for workers that require one (mutual TLS) [env: MRP_SCHEDULER_WORKER_TLS_CERT_FILE].")
+    var workerTLSCertFile: String?
+    @Option(name: .customLong("worker-tls-key-file"), help: "PEM private key of that client certificate [env: MRP_SCHEDULER_WORKER_TLS_KEY_FILE].")
+    var workerTLSKeyFile: String?
     @Option(name: .customLong("curve-secret-key-file"), help: "The scheduler's CURVE secret key (ctl keygen writes NAME.key): the job endpoint is encrypted and authenticated [env: MRP_SCHEDULER_CURVE_SECRET_KEY_FILE, or the key itself in MRP_SCHEDULER_CURVE_SECRET_KEY].")
     var curveSecretKeyFile: String?
     @Option(name: .customLong("curve-allowed-clients"), help: "File of proxy public keys allowed on the job endpoint, one per line [env: MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE, or comma-separated keys in MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS].")
@@ -99,6 +107,18 @@ struct SchedulerCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
 
+        let env = Configuration.environment
+        let caFile = workerTLSCAFile ?? env("MRP_SCHEDULER_WORKER_TLS_CA_FILE")
+        let certFile = workerTLSCertFile ?? env("MRP_SCHEDULER_WORKER_TLS_CERT_FILE")
+        let keyFile = workerTLSKeyFile ?? env("MRP_SCHEDULER_WORKER_TLS_KEY_FILE")
+        let wantsTLS = workerTLS || (env("MRP_SCHEDULER_WORKER_TLS").flatMap(Configuration.bool) ?? false) || caFile != nil || certFile != nil || keyFile != nil
+        let workerTLSSettings: ClientTLSSettings?
+        do {
+            workerTLSSettings = wantsTLS ? try ClientTLSSettings(caFile: caFile, certificateChainFile: certFile, privateKeyFile: keyFile).validated() : nil
+        } catch {
+            throw ValidationError(error.description)
+        }
+
         let context = try ZMQContext()
         defer { context.close() }
         let metrics = metricsTarget.map {
@@ -108,7 +128,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             configuration: SchedulerConfiguration(
                 kind: kind, maxQueueItems: queueItems, maxRetries: retries, healthCheckInterval: interval, stateFile: state,
                 startupGrace: startupGrace),
-            workers: initial, connectionFactory: GRPCWorkerConnection.factory(probeTimeout: timeout),
+            workers: initial, connectionFactory: GRPCWorkerConnection.factory(probeTimeout: timeout, tls: workerTLSSettings),
             events: metrics?.events ?? .none, logger: logger)
         let frontEnd = SchedulerFrontEnd(
             scheduler: scheduler,
@@ -118,7 +138,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             context: context, metrics: metrics, logger: logger)
         let service = SchedulerService(frontEnd: frontEnd, drain: drainSettings) { jobs, control in
             logger.info("ready", metadata: [
-                "jobs": "\(jobs)", "job_security": "\(jobCurve.map { "CURVE, \($0.allowedClients.count) proxy keys, public key \($0.keyPair.publicKey)" } ?? "plaintext")", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
+                "jobs": "\(jobs)", "worker_tls": "\(workerTLSSettings.map { $0.certificateChainFile == nil ? "on" : "mutual" } ?? "off")", "job_security": "\(jobCurve.map { "CURVE, \($0.allowedClients.count) proxy keys, public key \($0.keyPair.publicKey)" } ?? "plaintext")", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
                 "metrics": "\(metricsTarget ?? "off")",
             ])
             FileHandle.standardError.write(Data("scheduler ready: jobs \(jobs) control \(control)\n".utf8))

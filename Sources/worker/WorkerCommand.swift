@@ -21,6 +21,12 @@ struct WorkerCommand: AsyncParsableCommand {
     var localhost = false
     @Option(help: "Prover threads [env: MRP_WORKER_THREADS, default: all cores].")
     var threads: Int?
+    @Option(name: .customLong("tls-cert-file"), help: "PEM certificate chain: serve gRPC over TLS instead of h2c [env: MRP_WORKER_TLS_CERT_FILE].")
+    var tlsCertFile: String?
+    @Option(name: .customLong("tls-key-file"), help: "PEM private key of that certificate [env: MRP_WORKER_TLS_KEY_FILE].")
+    var tlsKeyFile: String?
+    @Option(name: .customLong("tls-client-ca-file"), help: "PEM CA: callers (the scheduler) must present a certificate it signed (mutual TLS) [env: MRP_WORKER_TLS_CLIENT_CA_FILE].")
+    var tlsClientCAFile: String?
     @Option(name: .customLong("grace-period"), help: "After SIGTERM, how long the proof in hand may run on, e.g. 20s [env: MRP_GRACE_PERIOD, default 20s].")
     var gracePeriod: String?
     @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on the final shutdown step after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
@@ -35,12 +41,21 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
         }
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
-        let config = WorkerConfiguration(
+        let tls: ServerTLSSettings?
+        do {
+            tls = try ServerTLSSettings.resolve(
+                certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile,
+                variables: ("MRP_WORKER_TLS_CERT_FILE", "MRP_WORKER_TLS_KEY_FILE", "MRP_WORKER_TLS_CLIENT_CA_FILE"))
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var config = WorkerConfiguration(
             kind: kind,
             port: try port ?? Configuration.environment("MRP_WORKER_PORT").map(parsePort) ?? WorkerConfiguration.defaultPort,
             localhost: localhost || (Configuration.environment("MRP_WORKER_LOCALHOST").flatMap(Configuration.bool) ?? false),
             threads: threads ?? Configuration.environment("MRP_WORKER_THREADS").flatMap(Int.init) ?? Parallel.coreCount)
 
+        config.tls = tls
         let drainSettings: DrainSettings
         do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
             throw ValidationError(error.description)
@@ -54,7 +69,10 @@ struct WorkerCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await server.listeningAddress {
-                logger.info("listening", metadata: ["address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)"])
+                logger.info("listening", metadata: [
+                    "address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)",
+                    "tls": "\(tls.map { $0.clientCAFile == nil ? "on" : "mutual" } ?? "off")",
+                ])
                 FileHandle.standardError.write(Data("worker ready: \(kind) on \(address)\n".utf8))
             }
         }

@@ -21,10 +21,13 @@ public struct ProxyConfiguration: Sendable {
     public var maxRequestsPerSecond: Double
     public var maxPayloadBytes: Int
     public var metricsEndpoint: String?
+    /// TLS on the public and status ports (optionally requiring client certificates); nil = h2c.
+    public var tls: ServerTLSSettings?
 
     public init(kind: ProofKind = .transaction, port: Int = defaultPort, statusPort: Int? = nil, localhost: Bool = false,
                 schedulers: [String] = [defaultScheduler], timeout: Duration = .seconds(100), maxRequestsPerSecond: Double = 5,
-                maxPayloadBytes: Int = defaultMaxPayloadBytes, metricsEndpoint: String? = nil) {
+                maxPayloadBytes: Int = defaultMaxPayloadBytes, metricsEndpoint: String? = nil, tls: ServerTLSSettings? = nil) {
+        self.tls = tls
         self.kind = kind
         self.port = port
         self.statusPort = statusPort

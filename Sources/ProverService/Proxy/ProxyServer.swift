@@ -21,11 +21,12 @@ public enum ProxyServer {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = configuration.maxPayloadBytes + (1 << 20)
         var servers = [GRPCServer(
-            transport: .http2NIOPosix(address: .ipv4(host: host, port: configuration.port), transportSecurity: .plaintext, config: config),
+            transport: .http2NIOPosix(
+                address: .ipv4(host: host, port: configuration.port), transportSecurity: configuration.tls?.transportSecurity ?? .plaintext, config: config),
             services: [prove, status, health], interceptors: gate.map { [$0] } ?? [])]
         if let statusPort = configuration.statusPort {
             servers.append(GRPCServer(
-                transport: .http2NIOPosix(address: .ipv4(host: host, port: statusPort), transportSecurity: .plaintext),
+                transport: .http2NIOPosix(address: .ipv4(host: host, port: statusPort), transportSecurity: configuration.tls?.transportSecurity ?? .plaintext),
                 services: [status, health]))
         }
         let web = grpcWeb.map {

@@ -33,13 +33,15 @@ public final class GRPCWorkerConnection: WorkerConnection {
     private let probeTimeout: Duration
 
     /// - Parameter probeTimeout: the limit on each health and status call (`MRP_CONNECTION_TIMEOUT`).
-    public init(address: WorkerAddress, probeTimeout: Duration = .seconds(10)) throws {
+    /// - Parameter tls: TLS (and the scheduler's client certificate) for the worker; nil = h2c.
+    public init(address: WorkerAddress, probeTimeout: Duration = .seconds(10), tls: ClientTLSSettings? = nil) throws {
+        let security = tls?.transportSecurity ?? .plaintext
         let isIPv4 = address.host.split(separator: ".").count == 4 && address.host.allSatisfy { $0.isNumber || $0 == "." }
         let transport: HTTP2ClientTransport.Posix
         if isIPv4 {
-            transport = try .http2NIOPosix(target: .ipv4(address: address.host, port: address.port), transportSecurity: .plaintext)
+            transport = try .http2NIOPosix(target: .ipv4(address: address.host, port: address.port), transportSecurity: security)
         } else {
-            transport = try .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: .plaintext)
+            transport = try .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: security)
         }
         let client = GRPCClient(transport: transport)
         self.client = client
@@ -48,8 +50,8 @@ public final class GRPCWorkerConnection: WorkerConnection {
     }
 
     /// The factory the scheduler executable uses.
-    public static func factory(probeTimeout: Duration = .seconds(10)) -> WorkerConnectionFactory {
-        { address in try GRPCWorkerConnection(address: address, probeTimeout: probeTimeout) }
+    public static func factory(probeTimeout: Duration = .seconds(10), tls: ClientTLSSettings? = nil) -> WorkerConnectionFactory {
+        { address in try GRPCWorkerConnection(address: address, probeTimeout: probeTimeout, tls: tls) }
     }
 
     public func prove(kind: ProofKind, payload: [UInt8], requestID: String, deadline: ContinuousClock.Instant) async throws -> [UInt8] {

@@ -17,9 +17,12 @@ public struct WorkerConfiguration: Sendable {
     public var options: ProofOptions
     /// The version the worker reports (this build's unless a compatibility test needs another).
     public var version: String
+    /// TLS on the worker's port (optionally requiring the scheduler's client certificate); nil = h2c.
+    public var tls: ServerTLSSettings?
 
     public init(kind: ProofKind, port: Int = defaultPort, localhost: Bool = false, threads: Int, options: ProofOptions = .default,
-                version: String = ServiceVersion.current) {
+                version: String = ServiceVersion.current, tls: ServerTLSSettings? = nil) {
+        self.tls = tls
         self.kind = kind
         self.port = port
         self.localhost = localhost
@@ -42,7 +45,7 @@ public enum WorkerServer {
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .ipv4(host: configuration.localhost ? "127.0.0.1" : "0.0.0.0", port: configuration.port),
-                transportSecurity: .plaintext, config: transportConfig),
+                transportSecurity: configuration.tls?.transportSecurity ?? .plaintext, config: transportConfig),
             services: [prove, WorkerStatusService(kind: configuration.kind.wire, version: configuration.version), health])
         return (server, health, prove)
     }
