@@ -24,6 +24,10 @@ struct SchedulerCommand: AsyncParsableCommand {
     var controlPort: Int?
     @Option(help: "Comma-separated worker host:port list [env: MRP_PROXY_WORKERS_LIST]; the state file wins when it exists.")
     var workers: String?
+    @Option(name: .customLong("discover-workers"), help: "Comma-separated DNS names with ports (e.g. worker-transaction:50051, a Kubernetes headless Service): every IPv4 address behind them is a worker, re-resolved each --discovery-interval; discovered workers are not written to the state file [env: MRP_SCHEDULER_DISCOVER_WORKERS].")
+    var discoverWorkers: String?
+    @Option(name: .customLong("discovery-interval"), help: "How often discovery names are re-resolved, e.g. 10s [env: MRP_SCHEDULER_DISCOVERY_INTERVAL, default 10s].")
+    var discoveryInterval: String?
     @Option(name: .customLong("max-queue-items"), help: "Jobs that may wait for a worker [env: MRP_MAX_QUEUE_ITEMS, default 10].")
     var maxQueueItems: Int?
     @Option(name: .customLong("max-retries"), help: "Extra attempts per job [env: MRP_MAX_RETRIES_PER_REQUEST, default 1].")
@@ -76,6 +80,11 @@ struct SchedulerCommand: AsyncParsableCommand {
         do { initial = try WorkerAddress.list(workers ?? Configuration.environment("MRP_PROXY_WORKERS_LIST") ?? "") } catch {
             throw ValidationError("--workers: \(error)")
         }
+        let discoveryNames: [WorkerAddress]
+        do { discoveryNames = try WorkerAddress.list(discoverWorkers ?? Configuration.environment("MRP_SCHEDULER_DISCOVER_WORKERS") ?? "") } catch {
+            throw ValidationError("--discover-workers: \(error)")
+        }
+        let discoveryEvery = try duration(discoveryInterval, env: "MRP_SCHEDULER_DISCOVERY_INTERVAL", flag: "--discovery-interval", default: .seconds(10))
         let queueItems = try maxQueueItems ?? Configuration.environment("MRP_MAX_QUEUE_ITEMS").map { try integer($0, "MRP_MAX_QUEUE_ITEMS") } ?? 10
         let retries = try maxRetries ?? Configuration.environment("MRP_MAX_RETRIES_PER_REQUEST").map { try integer($0, "MRP_MAX_RETRIES_PER_REQUEST") } ?? 1
         let interval = try duration(healthCheckInterval, env: "MRP_HEALTH_CHECK_INTERVAL", flag: "--health-check-interval", default: .seconds(10))
@@ -143,7 +152,10 @@ struct SchedulerCommand: AsyncParsableCommand {
             ])
             FileHandle.standardError.write(Data("scheduler ready: jobs \(jobs) control \(control)\n".utf8))
         }
-        let group = ServiceGroup(services: (tracing.map { [$0] } ?? []) + [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let discovery: [any Service] = discoveryNames.isEmpty ? [] : [
+            WorkerDiscoveryService(names: discoveryNames, interval: discoveryEvery, scheduler: scheduler, logger: logger)
+        ]
+        let group = ServiceGroup(services: (tracing.map { [$0] } ?? []) + [service] + discovery, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 

@@ -37,6 +37,8 @@ public actor Scheduler {
         var probing = false
         /// Bumped whenever the worker is marked unhealthy, so a probe started earlier cannot revive it.
         var generation: UInt64 = 0
+        /// Found by DNS discovery (``syncDiscoveredWorkers(_:)``): not persisted, and removed when the name stops listing it.
+        var discovered = false
     }
 
     /// A worker handed to a job until it is released.
@@ -366,6 +368,35 @@ public actor Scheduler {
     /// They are probed at once and get jobs after their first successful check.
     @discardableResult
     public func addWorkers(_ addresses: [WorkerAddress]) throws(SchedulerError) -> [WorkerAddress] {
+        // A listed worker that discovery had found becomes a registered one (kept and persisted).
+        var promoted = false
+        for index in workers.indices where workers[index].discovered && addresses.contains(workers[index].address) {
+            workers[index].discovered = false
+            promoted = true
+        }
+        let added = try register(addresses, discovered: false)
+        if promoted && added.isEmpty { try persist() }
+        return added
+    }
+
+    /// Makes the discovered part of the pool equal `addresses` (DNS discovery's latest answer): new
+    /// addresses join (probed at once, jobs after their first good check), discovered workers no
+    /// longer listed leave — a job in flight on one finishes first. Registered workers (`--workers`,
+    /// the state file, `add-workers`) are never removed here, and discovered ones are never persisted.
+    @discardableResult
+    public func syncDiscoveredWorkers(_ addresses: Set<WorkerAddress>) throws(SchedulerError) -> (added: [WorkerAddress], removed: [WorkerAddress]) {
+        let gone = workers.filter { $0.discovered && !addresses.contains($0.address) }.map(\.address)
+        let removed = gone.isEmpty ? [] : try removeWorkers(gone)
+        let added = try register(addresses.sorted { $0.description < $1.description }, discovered: true)
+        return (added, removed)
+    }
+
+    /// Writes the registered (not discovered) workers to the state file.
+    private func persist(excluding excluded: [WorkerAddress] = [], adding extra: [WorkerAddress] = []) throws(SchedulerError) {
+        try store?.save(workers.filter { !$0.discovered && !excluded.contains($0.address) }.map(\.address) + extra)
+    }
+
+    private func register(_ addresses: [WorkerAddress], discovered: Bool) throws(SchedulerError) -> [WorkerAddress] {
         var added: [WorkerAddress] = []
         for address in addresses where !workers.contains(where: { $0.address == address }) && !added.contains(address) {
             added.append(address)
@@ -375,15 +406,15 @@ public actor Scheduler {
         for address in added {
             do { connections.append(try factory(address)) } catch { throw .connection("\(address): \(error)") }
         }
-        try store?.save(workers.map(\.address) + added)
+        if !discovered { try persist(adding: added) }
         let now = ContinuousClock.now
         for (address, connection) in zip(added, connections) {
             nextID += 1
             workers.append(Worker(
                 id: nextID, address: address, connection: connection, nextProbe: now,
-                startingUntil: now + configuration.startupGrace))
+                startingUntil: now + configuration.startupGrace, discovered: discovered))
         }
-        logger.info("workers added", metadata: ["workers": "\(added.map(\.description))"])
+        logger.info(discovered ? "workers discovered" : "workers added", metadata: ["workers": "\(added.map(\.description))"])
         wakeLoop()
         return added
     }
@@ -394,7 +425,7 @@ public actor Scheduler {
     public func removeWorkers(_ addresses: [WorkerAddress]) throws(SchedulerError) -> [WorkerAddress] {
         let removing = workers.filter { addresses.contains($0.address) }
         guard !removing.isEmpty else { return [] }
-        try store?.save(workers.filter { !addresses.contains($0.address) }.map(\.address))
+        if removing.contains(where: { !$0.discovered }) { try persist(excluding: addresses) }
         workers.removeAll { addresses.contains($0.address) }
         for worker in removing {
             let connection = worker.connection
