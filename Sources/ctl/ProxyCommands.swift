@@ -11,6 +11,8 @@ import Wire
 struct ProxyOptions: ParsableArguments {
     @Option(help: "Proxy host [default 127.0.0.1].") var host: String = "127.0.0.1"
     @Option(help: "Proxy port [env: MRP_PORT, default 8082, for batch 8092, for block 8102].") var port: Int?
+    @Option(name: .customLong("tls-ca-file"), help: "Reach the proxy over TLS, trusting this PEM CA (else h2c) [env: MRP_TLS_CA_FILE].")
+    var tlsCAFile: String?
 
     var resolvedPort: Int { resolvedPort(for: .transaction) }
 
@@ -19,8 +21,14 @@ struct ProxyOptions: ParsableArguments {
         port ?? Configuration.environment("MRP_PORT").flatMap(Int.init) ?? StackLayout.proxyPort(kind)
     }
 
+    /// TLS trusting `--tls-ca-file` when given, else h2c.
+    var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {
+        guard let ca = tlsCAFile ?? Configuration.environment("MRP_TLS_CA_FILE") else { return .plaintext }
+        return .tls { $0.trustRoots = .certificates([.file(path: ca, format: .pem)]) }
+    }
+
     func withClient<T: Sendable>(_ body: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
-        try await withGRPCClient(transport: .http2NIOPosix(target: .dns(host: host, port: resolvedPort), transportSecurity: .plaintext)) {
+        try await withGRPCClient(transport: .http2NIOPosix(target: HostPort(host: host, port: resolvedPort).target, transportSecurity: transportSecurity)) {
             try await body($0)
         }
     }
@@ -67,7 +75,7 @@ struct ProveCommand: AsyncParsableCommand {
         let target = HostPort(host: proxy.host, port: proxy.resolvedPort(for: kind))
         let proof: [UInt8]
         do {
-            proof = try await callProxy(target, kind: kind, payload: payload)
+            proof = try await callProxy(target, kind: kind, payload: payload, security: proxy.transportSecurity)
         } catch let error as RPCError {
             throw CommandError("\(error.code): \(error.message)")
         }

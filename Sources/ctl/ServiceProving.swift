@@ -24,6 +24,12 @@ struct HostPort: Sendable, CustomStringConvertible {
     var host: String
     var port: Int
 
+    /// An IPv4 literal as an address (TLS must not send an IP as the server name), else a DNS name.
+    var target: any ResolvableTarget {
+        let isIPv4 = host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
+        return isIPv4 ? .ipv4(address: host, port: port) : .dns(host: host, port: port)
+    }
+
     init(parsing text: String) throws {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port),
               colon != text.startIndex else {
@@ -91,8 +97,10 @@ struct ServiceProver: Sendable {
 
 /// One `Api/Prove` call to the proxy at `proxy`, with limits that let witnesses and proofs above
 /// gRPC's 4 MiB default through.
-func callProxy(_ proxy: HostPort, kind: ProofKind, payload: [UInt8]) async throws -> [UInt8] {
-    try await withGRPCClient(transport: .http2NIOPosix(target: .dns(host: proxy.host, port: proxy.port), transportSecurity: .plaintext)) { client in
+func callProxy(
+    _ proxy: HostPort, kind: ProofKind, payload: [UInt8], security: HTTP2ClientTransport.Posix.TransportSecurity = .plaintext
+) async throws -> [UInt8] {
+    try await withGRPCClient(transport: .http2NIOPosix(target: proxy.target, transportSecurity: security)) { client in
         let proof = try await RemoteProver_Api.Client(wrapping: client).prove(
             .with { $0.proofType = kind.wire; $0.payload = Data(payload) }, options: PayloadLimits.callOptions())
         return [UInt8](proof.payload)

@@ -5,13 +5,15 @@ import Wire
 
 /// Options shared by the commands that talk to a scheduler's control endpoint.
 struct ControlOptions: ParsableArguments {
-    @Option(name: .customLong("control-port"), help: "Scheduler control port on 127.0.0.1 [env: MRP_CONTROL_PORT, default 8083].")
+    @Option(name: .customLong("control-port"), help: "Scheduler control port [env: MRP_CONTROL_PORT, default 8083].")
     var controlPort: Int?
+    @Option(name: .customLong("control-host"), help: "Scheduler host; its control endpoint answers loopback callers only, so this is for checking that [default 127.0.0.1].")
+    var controlHost: String = "127.0.0.1"
     @Option(name: .customLong("control-token"), help: "Control token, if the scheduler requires one [env: MRP_CONTROL_TOKEN].")
     var token: String?
 
     var endpoint: String {
-        "tcp://127.0.0.1:\(controlPort ?? Configuration.environment("MRP_CONTROL_PORT").flatMap(Int.init) ?? 8083)"
+        "tcp://\(controlHost):\(controlPort ?? Configuration.environment("MRP_CONTROL_PORT").flatMap(Int.init) ?? 8083)"
     }
 
     func send(_ build: (inout Mrp_Internal_V1_ControlRequest) -> Void) throws -> Mrp_Internal_V1_ControlResponse {

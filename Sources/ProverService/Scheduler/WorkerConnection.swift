@@ -36,12 +36,17 @@ public final class GRPCWorkerConnection: WorkerConnection {
     /// - Parameter tls: TLS (and the scheduler's client certificate) for the worker; nil = h2c.
     public init(address: WorkerAddress, probeTimeout: Duration = .seconds(10), tls: ClientTLSSettings? = nil) throws {
         let security = tls?.transportSecurity ?? .plaintext
+        // While a call is in flight the connection is pinged every 10 s (5 s to answer): a worker
+        // whose host or link goes down mid-proof fails the call within ~15 s, and the job is retried
+        // elsewhere, instead of waiting for its deadline.
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        config.connection.keepalive = .init(time: .seconds(10), timeout: .seconds(5), allowWithoutCalls: false)
         let isIPv4 = address.host.split(separator: ".").count == 4 && address.host.allSatisfy { $0.isNumber || $0 == "." }
         let transport: HTTP2ClientTransport.Posix
         if isIPv4 {
-            transport = try .http2NIOPosix(target: .ipv4(address: address.host, port: address.port), transportSecurity: security)
+            transport = try .http2NIOPosix(target: .ipv4(address: address.host, port: address.port), transportSecurity: security, config: config)
         } else {
-            transport = try .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: security)
+            transport = try .http2NIOPosix(target: .dns(host: address.host, port: address.port), transportSecurity: security, config: config)
         }
         let client = GRPCClient(transport: transport)
         self.client = client
