@@ -37,6 +37,8 @@ public actor Scheduler {
         var probing = false
         /// Bumped whenever the worker is marked unhealthy, so a probe started earlier cannot revive it.
         var generation: UInt64 = 0
+        /// The lease of the job it is proving, signalled if a health check fails meanwhile.
+        var leaseLoss: LeaseLoss?
         /// Found by DNS discovery (``syncDiscoveredWorkers(_:)``): not persisted, and removed when the name stops listing it.
         var discovered = false
     }
@@ -46,6 +48,7 @@ public actor Scheduler {
         let workerID: UInt64
         let address: WorkerAddress
         let connection: any WorkerConnection
+        let loss: LeaseLoss
     }
 
     private enum Acquisition: Sendable {
@@ -216,6 +219,7 @@ public actor Scheduler {
     /// One attempt on a worker, bounded by the job's deadline; runs off the actor.
     private nonisolated static func attempt(lease: Lease, job: SchedulerJob) async -> Result<[UInt8], AttemptFailure> {
         struct DeadlineReached: Error {}
+        struct WorkerLost: Error { let reason: String }
         do {
             let proof = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
                 group.addTask {
@@ -225,11 +229,19 @@ public actor Scheduler {
                     try await Task.sleep(until: job.deadline, clock: .continuous)
                     return nil
                 }
+                group.addTask {
+                    if let reason = await lease.loss.wait() { throw WorkerLost(reason: reason) }
+                    try Task.checkCancellation()  // cancelled: another child finished first
+                    return nil
+                }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let proof = first else { throw DeadlineReached() }
                 return proof
             }
             return .success(proof)
+        } catch let lost as WorkerLost {
+            return .failure(AttemptFailure(
+                error: RPCError(code: .unavailable, message: "worker \(lease.address) lost: \(lost.reason)"), connectionLost: true, retryable: true))
         } catch is DeadlineReached {
             return .failure(AttemptFailure(error: RPCError(code: .deadlineExceeded, message: "deadline passed"), connectionLost: false, retryable: false))
         } catch let error as RPCError {
@@ -305,8 +317,10 @@ public actor Scheduler {
     private func take(_ index: Int) -> Lease {
         workers[index].busy = true
         workers[index].requests += 1
+        let loss = LeaseLoss()
+        workers[index].leaseLoss = loss
         let worker = workers[index]
-        return Lease(workerID: worker.id, address: worker.address, connection: worker.connection)
+        return Lease(workerID: worker.id, address: worker.address, connection: worker.connection, loss: loss)
     }
 
     /// Hands idle workers to queued jobs, oldest first.
@@ -325,6 +339,7 @@ public actor Scheduler {
     private func release(_ lease: Lease, failure: AttemptFailure?) {
         if let index = workers.firstIndex(where: { $0.id == lease.workerID }) {
             workers[index].busy = false
+            workers[index].leaseLoss = nil
             if let failure, failure.connectionLost {
                 markUnhealthy(index, reason: "\(failure.error.code): \(failure.error.message)")
             }
@@ -518,6 +533,9 @@ public actor Scheduler {
             verdict = workers[index].answered || configuration.startupGrace == .zero
                 ? "probe failed: \(reason)"
                 : "probe failed: \(reason) (never answered within \(configuration.startupGrace) of registration)"
+            // A worker that stops answering while it proves is presumed gone (host or link down):
+            // its job is retried elsewhere now rather than waiting for the deadline.
+            workers[index].leaseLoss?.signal("health check failed mid-proof: \(reason)")
         case .serving(let version, let kind):
             workers[index].answered = true
             workers[index].version = version
