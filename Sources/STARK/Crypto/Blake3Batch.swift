@@ -29,6 +29,7 @@ public enum Blake3Batch {
     public static let preferredKernel: Kernel = {
         guard let raw = getenv("MRP_BLAKE3_KERNEL") else { return .vector }
         let value = String(cString: raw)
+        if value.isEmpty { return .vector }
         if let kernel = Kernel(rawValue: value) { return kernel }
         let warning = "MRP_BLAKE3_KERNEL: unknown kernel \"\(value)\" (use scalar or vector); using vector\n"
         _ = warning.withCString { write(2, $0, strlen($0)) }
