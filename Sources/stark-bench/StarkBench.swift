@@ -57,7 +57,14 @@ struct StarkBench: ParsableCommand {
     @Flag(help: "Time the RPO256 permutation instead of proving: ns per permutation of the scalar and the multi-lane kernel, and of batched Merkle merges.")
     var permutation = false
 
+    @Flag(help: "Time batched BLAKE3 hashing instead of proving: ns per Merkle node and per row leaf with the scalar and the multi-lane kernel.")
+    var blake3 = false
+
     mutating func run() throws {
+        if blake3 {
+            runBlake3Benchmark()
+            return
+        }
         if permutation {
             runPermutationBenchmark()
             return

@@ -43,3 +43,20 @@ public enum Blake3Hasher: StarkHasher {
         Blake3.hash40(seed: seed, value: value)
     }
 }
+
+extension Blake3Hasher {
+    /// `Blake3Batch.merge(pairs:…)`: several Merkle nodes per multi-lane compression.
+    public static func merge(pairs: UnsafePointer<Digest>, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        Blake3Batch.merge(pairs: pairs, count: count, into: out)
+    }
+
+    /// `Blake3Batch.hashRows`: several row leaves per multi-lane compression.
+    public static func hashRows(_ rows: UnsafePointer<Felt>, width: Int, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        Blake3Batch.hashRows(rows, width: width, count: count, into: out)
+    }
+
+    /// `Blake3Batch.merge(_:valuesFrom:…)`: several proof-of-work candidates per multi-lane compression.
+    public static func merge(_ seed: Digest, valuesFrom start: UInt64, count: Int, into out: UnsafeMutablePointer<Digest>) {
+        Blake3Batch.merge(seed, valuesFrom: start, count: count, into: out)
+    }
+}
