@@ -37,35 +37,53 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         let blowup = domain.blowup
         let width = coefficients.count
         let keep = width * n * blowup * MemoryLayout<E>.stride <= storeLimit
-        // Leaf digests, coset-major: leaf j·blowup + t at t·n + j.
+        if keep {
+            // Every coset kept: then the rows are hashed in natural order straight into the tree.
+            var stored: [[E]] = []
+            let failure: StarkError? = withColumnPointers(coefficients) { columns in
+                for t in 0..<blowup {
+                    if let flag = cancellation, flag.isCancelled {
+                        return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
+                    }
+                    stored.append([E](unsafeUninitializedCapacity: width * n) { buffer, initialized in
+                        lde.evaluate(columns: columns, coset: t, into: buffer.baseAddress!, threads: threads)
+                        initialized = width * n
+                    })
+                }
+                return nil
+            }
+            if let failure { throw failure }
+            try cancellation.check(before: "hashing the extended rows")
+            storedCosets = stored
+            tree = withColumnPointers(stored) { cosets in
+                MerkleTree<H>(leafCount: n * blowup, threads: threads) { range, out in
+                    Self.hashRows(cosets, n: n, width: width, rows: range, extensionDegree: extensionDegree, into: out)
+                }
+            }
+            return
+        }
+        // Streamed: each coset is evaluated into one buffer and its rows hashed; the leaf digests
+        // are kept coset-major (leaf j·blowup + t at t·n + j) until the tree is built.
         let leaves = UnsafeMutableBufferPointer<Digest>.allocate(capacity: n * blowup)
         defer { leaves.deallocate() }
-        var stored: [[E]] = []
         let failure: StarkError? = withColumnPointers(coefficients) { columns in
-            let scratch: UnsafeMutablePointer<E>? = keep ? nil : .allocate(capacity: width * n)
-            defer { scratch?.deallocate() }
+            let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * n))
+            defer { scratch.deallocate() }
             for t in 0..<blowup {
                 if let flag = cancellation, flag.isCancelled {
                     return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
                 }
-                if let scratch {
-                    lde.evaluate(columns: columns, coset: t, into: scratch, threads: threads)
-                    Self.hashCoset(scratch, width: width, n: n, extensionDegree: extensionDegree, into: leaves.baseAddress! + t * n, threads: threads)
-                } else {
-                    let coset = [E](unsafeUninitializedCapacity: width * n) { buffer, initialized in
-                        lde.evaluate(columns: columns, coset: t, into: buffer.baseAddress!, threads: threads)
-                        initialized = width * n
-                    }
-                    coset.withUnsafeBufferPointer {
-                        Self.hashCoset($0.baseAddress!, width: width, n: n, extensionDegree: extensionDegree, into: leaves.baseAddress! + t * n, threads: threads)
-                    }
-                    stored.append(coset)
+                lde.evaluate(columns: columns, coset: t, into: scratch, threads: threads)
+                let src = UncheckedSendable(UnsafePointer(scratch))
+                let dst = UncheckedSendable(leaves.baseAddress! + t * n)
+                Parallel.forRanges(n, threads: threads, minChunk: 1 << 10) { range in
+                    Self.hashRows([src.value], n: n, width: width, rows: range, extensionDegree: extensionDegree, into: dst.value + range.lowerBound)
                 }
             }
             return nil
         }
         if let failure { throw failure }
-        storedCosets = keep ? stored : nil
+        storedCosets = nil
         let logBlowup = log2Exact(blowup)
         let digests = UncheckedSendable(leaves)
         tree = MerkleTree<H>(leafCount: n * blowup, threads: threads) { range, out in
@@ -95,31 +113,24 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
             storeLimit: storeLimit, cancellation: cancellation)
     }
 
-    /// Hashes the n rows of one coset (column-major, column c at `columns + c·n`) into `out[0..<n]`,
-    /// spread over the threads.
-    static func hashCoset(
-        _ columns: UnsafePointer<E>, width: Int, n: Int, extensionDegree: Int, into out: UnsafeMutablePointer<Digest>, threads: Int
-    ) {
-        let src = UncheckedSendable(columns)
-        let dst = UncheckedSendable(out)
-        Parallel.forRanges(n, threads: threads, minChunk: 1 << 10) { range in
-            hashRows(src.value, width: width, stride: n, rows: range, extensionDegree: extensionDegree, into: dst.value + range.lowerBound)
-        }
-    }
-
-    /// Hashes rows `rows` of a column-major block (row r of column c at `columns[c·stride + r]`)
-    /// into `out[0..<rows.count]`, one leaf digest per row: the one place rows are hashed.
+    /// Hashes rows `rows` into `out[0..<rows.count]`, one leaf digest per row: the one place rows
+    /// are hashed. The rows are spread over `cosets` (each column-major, column c at c·n): row r is
+    /// position r / cosets.count of coset r % cosets.count (a power of two).
     static func hashRows(
-        _ columns: UnsafePointer<E>, width: Int, stride: Int, rows: Range<Int>, extensionDegree: Int,
+        _ cosets: [UnsafePointer<E>], n: Int, width: Int, rows: Range<Int>, extensionDegree: Int,
         into out: UnsafeMutablePointer<Digest>
     ) {
         let per = E.flatCount(extensionDegree: extensionDegree)
         let rowWidth = width * per
+        let cosetMask = cosets.count - 1
+        let cosetShift = cosets.count.trailingZeroBitCount
         let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: max(rowWidth, 1))
         defer { scratch.deallocate() }
         for r in rows {
+            let coset = cosets[r & cosetMask]
+            let j = r >> cosetShift
             for c in 0..<width {
-                E.write(columns[c * stride + r], extensionDegree: extensionDegree, to: scratch + c * per)
+                E.write(coset[c * n + j], extensionDegree: extensionDegree, to: scratch + c * per)
             }
             (out + (r - rows.lowerBound)).initialize(to: H.hashElements(UnsafeBufferPointer(start: scratch, count: rowWidth)))
         }
