@@ -343,9 +343,10 @@ final class ScriptedWorkerPool: Sendable {
         let scheduler = try Scheduler(configuration: Self.config(), workers: Self.addresses("flaky:1"), connectionFactory: ScriptedWorkerPool([flaky]).factory)
         try await Self.running(scheduler) {
             // 50, 100, 200 ms after the first failure: wait for four failed probes.
-            #expect(await Self.eventually(scheduler, within: .seconds(3)) { _ in flaky.probeTimes.count >= 4 })
+            try #require(await Self.eventually(scheduler, within: .seconds(3)) { _ in flaky.probeTimes.count >= 4 })
             #expect(await scheduler.status().worker("flaky:1")?.health == .unhealthy)
             let times = flaky.probeTimes
+            try #require(times.count >= 4)  // the gaps below index the first three
             let gaps = zip(times.dropFirst(), times).map { $0.0 - $0.1 }
             #expect(gaps[0] >= .milliseconds(45))
             #expect(gaps[1] >= .milliseconds(95))
