@@ -45,6 +45,10 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
 
+        // Checked here so a malformed MRP_PROVER_MEMORY_MIB stops the worker at start-up, naming it.
+        let memoryBudget: ExtensionBudget
+        do { memoryBudget = try ExtensionBudget.fromEnvironment() } catch { throw ValidationError("\(error)") }
+
         let (server, health, prove) = WorkerServer.make(config, logger: logger)
         let group = ServiceGroup(
             services: (tracing.map { [$0] } ?? []) + [
@@ -53,7 +57,10 @@ struct WorkerCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         Task {
             if let address = try await server.listeningAddress {
-                logger.info("listening", metadata: ["address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)"])
+                logger.info("listening", metadata: [
+                    "address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)",
+                    "prover_memory_mib": "\(memoryBudget.bytes >> 20)",
+                ])
                 FileHandle.standardError.write(Data("worker ready: \(kind) on \(address)\n".utf8))
             }
         }

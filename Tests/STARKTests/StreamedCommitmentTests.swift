@@ -71,11 +71,11 @@ import STARKExamples
             numQueries: 28, blowupFactor: 16, grindingBits: 0, friFoldingFactor: 4, friRemainderMaxDegree: 7, hashFunction: .rpo256)
         let cases: [(String, () throws -> [UInt8], () throws -> [UInt8])] = [
             ("fib", { try ProofCodec.encode(Prover.prove(air: fibAIR, trace: fib.trace, options: fastOptions, threads: threads, timings: nil, checkTrace: true)) },
-             { try ProofCodec.encode(Prover.prove(air: fibAIR, trace: fib.trace, options: fastOptions, threads: threads, timings: nil, checkTrace: true, storeLimit: 0)) }),
+             { try ProofCodec.encode(Prover.prove(air: fibAIR, trace: fib.trace, options: fastOptions, threads: threads, timings: nil, checkTrace: true, budget: ExtensionBudget(bytes: 0))) }),
             ("permutation", { try ProofCodec.encode(Prover.prove(air: permutationAIR, trace: permutation, options: fastOptions, threads: threads, timings: nil, checkTrace: true)) },
-             { try ProofCodec.encode(Prover.prove(air: permutationAIR, trace: permutation, options: fastOptions, threads: threads, timings: nil, checkTrace: true, storeLimit: 0)) }),
+             { try ProofCodec.encode(Prover.prove(air: permutationAIR, trace: permutation, options: fastOptions, threads: threads, timings: nil, checkTrace: true, budget: ExtensionBudget(bytes: 0))) }),
             ("rpo chain", { try ProofCodec.encode(Prover.prove(air: rpo.1, trace: rpo.0, options: rpoOptions, threads: threads, timings: nil, checkTrace: true)) },
-             { try ProofCodec.encode(Prover.prove(air: rpo.1, trace: rpo.0, options: rpoOptions, threads: threads, timings: nil, checkTrace: true, storeLimit: 0)) }),
+             { try ProofCodec.encode(Prover.prove(air: rpo.1, trace: rpo.0, options: rpoOptions, threads: threads, timings: nil, checkTrace: true, budget: ExtensionBudget(bytes: 0))) }),
         ]
         for (name, stored, streamed) in cases {
             let a = try stored()
@@ -83,7 +83,7 @@ import STARKExamples
             #expect(a == b, "\(name)")
         }
         try Verifier.verify(proofBytes: ProofCodec.encode(
-            Prover.prove(air: permutationAIR, trace: permutation, options: fastOptions, threads: threads, timings: nil, checkTrace: true, storeLimit: 0)),
+            Prover.prove(air: permutationAIR, trace: permutation, options: fastOptions, threads: threads, timings: nil, checkTrace: true, budget: ExtensionBudget(bytes: 0))),
             air: permutationAIR)
     }
 

@@ -21,20 +21,20 @@ public enum Prover {
 
     /// As above; `checkTrace: false` skips the refusal of bad traces (tests use it to show that a
     /// forged trace yields no verifying proof).
-    /// `storeLimit` is the largest extension (bytes) a segment keeps in memory (see `SegmentCommitment`);
-    /// tests lower it to prove through the streamed path.
+    /// `budget` is the extension the proof may keep in memory (see `ExtensionBudget`); tests set it
+    /// to zero to prove through the streamed path.
     static func prove<A: AIR>(
         air: A, trace: TraceTable, options: ProofOptions, threads: Int, timings: PhaseTimings?, checkTrace: Bool,
-        cancellation: ProofCancellation? = nil, storeLimit: Int = SegmentCommitment<Blake3Hasher, Felt>.defaultStoreLimit
+        cancellation: ProofCancellation? = nil, budget: ExtensionBudget = .processDefault
     ) throws(StarkError) -> StarkProof {
         switch options.hashFunction {
         case .blake3:
             var run = ProverRun<Blake3Hasher>(
-                air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation, storeLimit: storeLimit)
+                air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation, allowance: ExtensionAllowance(budget))
             return try run.prove(trace: trace, checkTrace: checkTrace)
         case .rpo256:
             var run = ProverRun<RPO256Hasher>(
-                air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation, storeLimit: storeLimit)
+                air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation, allowance: ExtensionAllowance(budget))
             return try run.prove(trace: trace, checkTrace: checkTrace)
         }
     }
@@ -50,8 +50,8 @@ struct ProverRun<H: StarkHasher> {
     let timings: PhaseTimings?
     /// Checked between phases (see `ProofCancellation`).
     let cancellation: ProofCancellation?
-    /// Largest extension (bytes) a segment keeps in memory.
-    let storeLimit: Int
+    /// What is left of the extension budget: decides which segments are stored.
+    var allowance: ExtensionAllowance
 
     mutating func prove(trace: TraceTable, checkTrace: Bool) throws(StarkError) -> StarkProof {
         try options.validate()
@@ -79,11 +79,13 @@ struct ProverRun<H: StarkHasher> {
 
         // 1. Main trace: interpolate, extend, commit.
         try cancellation.check(before: "trace commit")
+        let mainLimit = allowance.nextLimit
         let main = try measure("trace commit") { () throws(StarkError) in
             try SegmentCommitment<H, Felt>(
-                traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads, storeLimit: storeLimit,
+                traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads, storeLimit: mainLimit,
                     cancellation: cancellation)
         }
+        allowance.record(stored: main.isStored, bytes: main.extensionBytes)
         transcript.absorb(main.tree.root)
 
         // 2. Auxiliary trace from challenges.
@@ -105,11 +107,13 @@ struct ProverRun<H: StarkHasher> {
                 }
             }
             try cancellation.check(before: "aux trace commit")
+            let auxLimit = allowance.nextLimit
             let committed = try measure("aux trace commit") { () throws(StarkError) in
                 try SegmentCommitment<H, QuadFelt>(
-                    traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads, storeLimit: storeLimit,
+                    traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads, storeLimit: auxLimit,
                     cancellation: cancellation)
             }
+            allowance.record(stored: committed.isStored, bytes: committed.extensionBytes)
             transcript.absorb(committed.tree.root)
             aux = committed
         }
@@ -126,6 +130,7 @@ struct ProverRun<H: StarkHasher> {
             evaluator.evaluate(main: main, aux: aux, threads: threads, cancellation: cancellation)
         }
         try cancellation.check(before: "composition commit")
+        let compositionLimit = allowance.nextLimit
         let composition = try measure("composition commit") { () throws(StarkError) -> SegmentCommitment<H, QuadFelt> in
             quotient.withUnsafeMutableBufferPointer {
                 Polynomial.interpolateCoset($0, offset: domain.offset, threads: threads)
@@ -137,7 +142,7 @@ struct ProverRun<H: StarkHasher> {
             let split = (0..<columns).map { j in Array(quotient[(j * n)..<((j + 1) * n)]) }
             quotient = []
             return try SegmentCommitment<H, QuadFelt>(
-                coefficients: split, domain: domain, extensionDegree: degree, threads: threads, storeLimit: storeLimit,
+                coefficients: split, domain: domain, extensionDegree: degree, threads: threads, storeLimit: compositionLimit,
                     cancellation: cancellation)
         }
         transcript.absorb(composition.tree.root)

@@ -8,8 +8,11 @@
 /// queried rows are evaluated from the coefficients (`rows(at:threads:)`, see `PointEvaluator`). The commitment is the
 /// same either way.
 struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
-    /// Largest extension, in bytes, a segment keeps in memory.
-    static var defaultStoreLimit: Int { 256 << 20 }
+    /// Bytes of the extension of `width` columns over `domain`.
+    static func extensionBytes(width: Int, domain: LDEDomain) -> Int { width * domain.size * MemoryLayout<E>.stride }
+
+    /// Bytes of this segment's extension (stored or not).
+    var extensionBytes: Int { Self.extensionBytes(width: width, domain: domain) }
 
     /// Coefficients of each column's polynomial.
     let coefficients: [[E]]
@@ -27,7 +30,7 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
     /// Commits to columns given by their coefficients. `cancellation` is checked before each coset.
     init(
         coefficients: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int,
-        storeLimit: Int = defaultStoreLimit, cancellation: ProofCancellation? = nil
+        storeLimit: Int, cancellation: ProofCancellation? = nil
     ) throws(StarkError) {
         self.coefficients = coefficients
         self.domain = domain
@@ -36,7 +39,7 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         let n = domain.traceLength
         let blowup = domain.blowup
         let width = coefficients.count
-        let keep = width * n * blowup * MemoryLayout<E>.stride <= storeLimit
+        let keep = Self.extensionBytes(width: width, domain: domain) <= storeLimit
         if keep {
             // Every coset kept: then the rows are hashed in natural order straight into the tree.
             var stored: [[E]] = []
@@ -46,6 +49,7 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
                         return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
                     }
                     stored.append([E](unsafeUninitializedCapacity: width * n) { buffer, initialized in
+                        HugePages.advise(buffer.baseAddress!, count: width * n)
                         lde.evaluate(columns: columns, coset: t, into: buffer.baseAddress!, threads: threads)
                         initialized = width * n
                     })
@@ -68,6 +72,7 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         defer { leaves.deallocate() }
         let failure: StarkError? = withColumnPointers(coefficients) { columns in
             let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * n))
+            HugePages.advise(scratch, count: width * n)
             defer { scratch.deallocate() }
             for t in 0..<blowup {
                 if let flag = cancellation, flag.isCancelled {
@@ -96,7 +101,7 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
     /// Commits to columns given by their values on the trace domain (interpolates them first).
     init(
         traceColumns: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int,
-        storeLimit: Int = defaultStoreLimit, cancellation: ProofCancellation? = nil
+        storeLimit: Int, cancellation: ProofCancellation? = nil
     ) throws(StarkError) {
         try cancellation.check(before: "interpolating the trace columns")
         var coefficients = traceColumns
@@ -148,7 +153,10 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
     /// A buffer for one re-evaluated coset of this segment (width × n values), or nil when the
     /// extension is stored and none is needed. The caller deallocates it.
     func makeCosetScratch() -> UnsafeMutablePointer<E>? {
-        isStored ? nil : .allocate(capacity: max(1, width * domain.traceLength))
+        if isStored { return nil }
+        let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * domain.traceLength))
+        HugePages.advise(scratch, count: width * domain.traceLength)
+        return scratch
     }
 
     /// Calls `body` with coset t of the extension, column-major (column c at c·n): the stored
