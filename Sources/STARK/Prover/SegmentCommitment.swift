@@ -49,7 +49,6 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
                         return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
                     }
                     stored.append([E](unsafeUninitializedCapacity: width * n) { buffer, initialized in
-                        HugePages.advise(buffer.baseAddress!, count: width * n)
                         lde.evaluate(columns: columns, coset: t, into: buffer.baseAddress!, threads: threads)
                         initialized = width * n
                     })
@@ -72,7 +71,6 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         defer { leaves.deallocate() }
         let failure: StarkError? = withColumnPointers(coefficients) { columns in
             let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * n))
-            HugePages.advise(scratch, count: width * n)
             defer { scratch.deallocate() }
             for t in 0..<blowup {
                 if let flag = cancellation, flag.isCancelled {
@@ -153,10 +151,7 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
     /// A buffer for one re-evaluated coset of this segment (width × n values), or nil when the
     /// extension is stored and none is needed. The caller deallocates it.
     func makeCosetScratch() -> UnsafeMutablePointer<E>? {
-        if isStored { return nil }
-        let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * domain.traceLength))
-        HugePages.advise(scratch, count: width * domain.traceLength)
-        return scratch
+        isStored ? nil : .allocate(capacity: max(1, width * domain.traceLength))
     }
 
     /// Calls `body` with coset t of the extension, column-major (column c at c·n): the stored
