@@ -61,6 +61,10 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
 
+        // Checked here so a malformed MRP_PROVER_MEMORY_MIB stops the worker at start-up, naming it.
+        let memoryBudget: ExtensionBudget
+        do { memoryBudget = try ExtensionBudget.fromEnvironment() } catch { throw ValidationError("\(error)") }
+
         let (server, health, prove) = WorkerServer.make(config, logger: logger)
         let group = ServiceGroup(
             services: (tracing.map { [$0] } ?? []) + [
@@ -72,6 +76,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 logger.info("listening", metadata: [
                     "address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)",
                     "tls": "\(tls.map { $0.clientCAFile == nil ? "on" : "mutual" } ?? "off")",
+                    "prover_memory_mib": "\(memoryBudget.bytes >> 20)",
                 ])
                 FileHandle.standardError.write(Data("worker ready: \(kind) on \(address)\n".utf8))
             }

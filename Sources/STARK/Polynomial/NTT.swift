@@ -33,7 +33,7 @@ public enum NTT {
         let n = values.count
         guard n > 1 else { return }
         let logN = log2Exact(n)
-        let twiddles = twiddleTable(logSize: logN, inverse: inverseRoots, threads: threads)
+        let twiddles = TwiddleCache.table(logSize: logN, inverse: inverseRoots, threads: threads)
         twiddles.withUnsafeBufferPointer { tw in
             bitReverse(values, logN: logN, threads: threads)
             butterflies(values, logN: logN, fromLayer: 1, twiddles: tw, threads: threads)
@@ -92,6 +92,19 @@ public enum NTT {
                     let len = half << 1
                     let stride = n / len
                     var start = 0
+                    if half == 1 {
+                        // First layer: every twiddle is 1.
+                        while start < blockSize {
+                            let u = base[start]
+                            let v = base[start + 1]
+                            base[start] = u + v
+                            base[start + 1] = u - v
+                            start += 2
+                        }
+                        half = len
+                        layer += 1
+                        continue
+                    }
                     while start < blockSize {
                         for k in 0..<half {
                             let w = tw.value[k * stride]
@@ -108,8 +121,45 @@ public enum NTT {
             }
         } }
 
-        // Large layers: parallel over butterflies.
+        // Large layers, two at a time (radix 4: one pass over memory for two layers), parallel over
+        // groups of four elements.
         var layer = max(blockLogUsed + 1, fromLayer)
+        while layer + 1 <= logN {
+            let half = 1 << (layer - 1)
+            let strideA = n >> layer
+            let strideB = n >> (layer + 1)
+            let pairLayer = layer
+            Parallel.forRanges(n / 4, threads: threads, minChunk: 1 << 11) { range in
+                let p = a.value.baseAddress!
+                for j in range {
+                    let block = j >> (pairLayer - 1)
+                    let k = j & (half - 1)
+                    let i0 = (block << (pairLayer + 1)) + k
+                    let i1 = i0 + half
+                    let i2 = i1 + half
+                    let i3 = i2 + half
+                    let w1 = tw.value[k * strideA]
+                    let w2 = tw.value[k * strideB]
+                    let w3 = tw.value[(k + half) * strideB]
+                    let x0 = p[i0]
+                    let x2 = p[i2]
+                    let t1 = p[i1].scaled(by: w1)
+                    let t3 = p[i3].scaled(by: w1)
+                    let a0 = x0 + t1
+                    let a1 = x0 - t1
+                    let a2 = x2 + t3
+                    let a3 = x2 - t3
+                    let u2 = a2.scaled(by: w2)
+                    let u3 = a3.scaled(by: w3)
+                    p[i0] = a0 + u2
+                    p[i2] = a0 - u2
+                    p[i1] = a1 + u3
+                    p[i3] = a1 - u3
+                }
+            }
+            layer += 2
+        }
+        // A last single layer, parallel over butterflies.
         while layer <= logN {
             let half = 1 << (layer - 1)
             let stride = n >> layer

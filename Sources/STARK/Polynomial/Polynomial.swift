@@ -62,7 +62,7 @@ public enum Polynomial {
             }
             initialized = size
         }
-        let twiddles = NTT.twiddleTable(logSize: logSize, inverse: false, threads: threads)
+        let twiddles = TwiddleCache.table(logSize: logSize, inverse: false, threads: threads)
         out.withUnsafeMutableBufferPointer { dst in
             twiddles.withUnsafeBufferPointer { tw in
                 NTT.butterflies(dst, logN: logSize, fromLayer: log2Exact(blowup) + 1, twiddles: tw, threads: threads)

@@ -21,16 +21,20 @@ public enum Prover {
 
     /// As above; `checkTrace: false` skips the refusal of bad traces (tests use it to show that a
     /// forged trace yields no verifying proof).
+    /// `budget` is the extension the proof may keep in memory (see `ExtensionBudget`); tests set it
+    /// to zero to prove through the streamed path.
     static func prove<A: AIR>(
         air: A, trace: TraceTable, options: ProofOptions, threads: Int, timings: PhaseTimings?, checkTrace: Bool,
-        cancellation: ProofCancellation? = nil
+        cancellation: ProofCancellation? = nil, budget: ExtensionBudget = .processDefault
     ) throws(StarkError) -> StarkProof {
         switch options.hashFunction {
         case .blake3:
-            var run = ProverRun<Blake3Hasher>(air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation)
+            var run = ProverRun<Blake3Hasher>(
+                air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation, allowance: ExtensionAllowance(budget))
             return try run.prove(trace: trace, checkTrace: checkTrace)
         case .rpo256:
-            var run = ProverRun<RPO256Hasher>(air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation)
+            var run = ProverRun<RPO256Hasher>(
+                air: air, options: options, threads: max(1, threads), timings: timings, cancellation: cancellation, allowance: ExtensionAllowance(budget))
             return try run.prove(trace: trace, checkTrace: checkTrace)
         }
     }
@@ -46,6 +50,8 @@ struct ProverRun<H: StarkHasher> {
     let timings: PhaseTimings?
     /// Checked between phases (see `ProofCancellation`).
     let cancellation: ProofCancellation?
+    /// What is left of the extension budget: decides which segments are stored.
+    var allowance: ExtensionAllowance
 
     mutating func prove(trace: TraceTable, checkTrace: Bool) throws(StarkError) -> StarkProof {
         try options.validate()
@@ -73,10 +79,13 @@ struct ProverRun<H: StarkHasher> {
 
         // 1. Main trace: interpolate, extend, commit.
         try cancellation.check(before: "trace commit")
+        let mainLimit = allowance.nextLimit
         let main = try measure("trace commit") { () throws(StarkError) in
             try SegmentCommitment<H, Felt>(
-                traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
+                traceColumns: trace.columns, domain: domain, extensionDegree: degree, threads: threads, storeLimit: mainLimit,
+                    cancellation: cancellation)
         }
+        allowance.record(stored: main.isStored, bytes: main.extensionBytes)
         transcript.absorb(main.tree.root)
 
         // 2. Auxiliary trace from challenges.
@@ -98,10 +107,13 @@ struct ProverRun<H: StarkHasher> {
                 }
             }
             try cancellation.check(before: "aux trace commit")
+            let auxLimit = allowance.nextLimit
             let committed = try measure("aux trace commit") { () throws(StarkError) in
                 try SegmentCommitment<H, QuadFelt>(
-                    traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
+                    traceColumns: columns, domain: domain, extensionDegree: degree, threads: threads, storeLimit: auxLimit,
+                    cancellation: cancellation)
             }
+            allowance.record(stored: committed.isStored, bytes: committed.extensionBytes)
             transcript.absorb(committed.tree.root)
             aux = committed
         }
@@ -115,9 +127,10 @@ struct ProverRun<H: StarkHasher> {
             auxChallenges: auxChallenges, auxAssertions: auxAssertions)
         try cancellation.check(before: "constraint evaluation")
         var quotient = measure("constraint evaluation") {
-            evaluator.evaluate(main: main.evaluations, aux: aux?.evaluations ?? [], threads: threads, cancellation: cancellation)
+            evaluator.evaluate(main: main, aux: aux, threads: threads, cancellation: cancellation)
         }
         try cancellation.check(before: "composition commit")
+        let compositionLimit = allowance.nextLimit
         let composition = try measure("composition commit") { () throws(StarkError) -> SegmentCommitment<H, QuadFelt> in
             quotient.withUnsafeMutableBufferPointer {
                 Polynomial.interpolateCoset($0, offset: domain.offset, threads: threads)
@@ -127,10 +140,11 @@ struct ProverRun<H: StarkHasher> {
                 throw .unsatisfiedConstraint("the composition polynomial exceeds its degree bound: some constraint does not hold")
             }
             let split = (0..<columns).map { j in Array(quotient[(j * n)..<((j + 1) * n)]) }
+            quotient = []
             return try SegmentCommitment<H, QuadFelt>(
-                coefficients: split, domain: domain, extensionDegree: degree, threads: threads, cancellation: cancellation)
+                coefficients: split, domain: domain, extensionDegree: degree, threads: threads, storeLimit: compositionLimit,
+                    cancellation: cancellation)
         }
-        quotient = []
         transcript.absorb(composition.tree.root)
 
         // 4. Out-of-domain evaluation at z and g·z.
@@ -152,7 +166,7 @@ struct ProverRun<H: StarkHasher> {
         try cancellation.check(before: "DEEP composition")
         let deep = measure("DEEP composition") {
             DeepComposer.evaluate(
-                domain: domain, main: main.evaluations, aux: aux?.evaluations ?? [], composition: composition.evaluations,
+                domain: domain, main: main, aux: aux, composition: composition,
                 z: z, nextZ: nextZ, oodTrace: oodMain + oodAux, oodTraceNext: oodMainNext + oodAuxNext,
                 oodComposition: oodComposition, coefficients: deepCoefficients, threads: threads)
         }
@@ -176,10 +190,10 @@ struct ProverRun<H: StarkHasher> {
                 compositionRoot: composition.tree.root, friRoots: fri.layers.map { $0.tree.root },
                 oodMainCurrent: oodMain, oodMainNext: oodMainNext, oodAuxCurrent: oodAux, oodAuxNext: oodAuxNext,
                 oodComposition: oodComposition, friRemainder: fri.remainder, powNonce: nonce,
-                mainOpening: SegmentOpening(rows: main.rows(at: positions), proof: main.tree.open(positions: positions)),
-                auxOpening: aux.map { SegmentOpening(rows: $0.rows(at: positions), proof: $0.tree.open(positions: positions)) },
+                mainOpening: SegmentOpening(rows: main.rows(at: positions, threads: threads), proof: main.tree.open(positions: positions)),
+                auxOpening: aux.map { SegmentOpening(rows: $0.rows(at: positions, threads: threads), proof: $0.tree.open(positions: positions)) },
                 compositionOpening: SegmentOpening(
-                    rows: composition.rows(at: positions), proof: composition.tree.open(positions: positions)),
+                    rows: composition.rows(at: positions, threads: threads), proof: composition.tree.open(positions: positions)),
                 friOpenings: fri.query(positions: positions, factor: options.friFoldingFactor))
         }
         return proof

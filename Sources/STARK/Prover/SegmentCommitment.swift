@@ -1,60 +1,195 @@
 /// A committed trace segment (main, auxiliary, or composition columns): the columns'
-/// coefficients, their evaluations on the LDE domain, and the Merkle tree over its rows.
+/// coefficients, the Merkle tree over the rows of their low-degree extension, and — when it is
+/// small enough — the extension itself.
+///
+/// The extension is computed one coset of the trace domain at a time (see `CosetLDE`), its rows
+/// hashed as each coset is produced. A segment whose extension is larger than the store limit
+/// keeps only its coefficients: readers re-evaluate the cosets they need (`withCoset`), and the
+/// queried rows are evaluated from the coefficients (`rows(at:threads:)`, see `PointEvaluator`). The commitment is the
+/// same either way.
 struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
+    /// Bytes of the extension of `width` columns over `domain`.
+    static func extensionBytes(width: Int, domain: LDEDomain) -> Int { width * domain.size * MemoryLayout<E>.stride }
+
+    /// Bytes of this segment's extension (stored or not).
+    var extensionBytes: Int { Self.extensionBytes(width: width, domain: domain) }
+
     /// Coefficients of each column's polynomial.
     let coefficients: [[E]]
-    /// Each column evaluated on the LDE domain (offset·⟨ω_N⟩), natural order.
-    let evaluations: [[E]]
-    /// Merkle tree whose leaf i hashes row i of `evaluations`.
+    let domain: LDEDomain
+    let lde: CosetLDE
+    /// The extension when kept: `storedCosets[t]` holds coset t column-major (column c at c·n),
+    /// so LDE row j·blowup + t of column c is `storedCosets[t][c·n + j]`. Nil when streamed.
+    let storedCosets: [[E]]?
+    /// Merkle tree whose leaf i hashes row i of the extension (natural order).
     let tree: MerkleTree<H>
 
-    /// Commits to columns given by their coefficients. `cancellation` is checked before each
-    /// column's extension and before the rows are hashed.
-    init(coefficients: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int, cancellation: ProofCancellation? = nil) throws(StarkError) {
+    var width: Int { coefficients.count }
+    var isStored: Bool { storedCosets != nil }
+
+    /// Commits to columns given by their coefficients. `cancellation` is checked before each coset.
+    init(
+        coefficients: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int,
+        storeLimit: Int, cancellation: ProofCancellation? = nil
+    ) throws(StarkError) {
         self.coefficients = coefficients
-        var evaluations: [[E]] = []
-        evaluations.reserveCapacity(coefficients.count)
-        for column in coefficients {
-            try cancellation.check(before: "extending column \(evaluations.count)")
-            evaluations.append(column.withUnsafeBufferPointer {
-                Polynomial.cosetEvaluations(coefficients: $0, blowup: domain.blowup, offset: domain.offset, threads: threads)
-            })
-        }
-        self.evaluations = evaluations
-        try cancellation.check(before: "hashing the extended rows")
-        tree = SegmentCommitment.commitRows(evaluations, extensionDegree: extensionDegree, threads: threads)
-    }
-
-    /// Commits to columns given by their values on the trace domain (interpolates them first).
-    init(traceColumns: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int, cancellation: ProofCancellation? = nil) throws(StarkError) {
-        var coefficients: [[E]] = []
-        coefficients.reserveCapacity(traceColumns.count)
-        for column in traceColumns {
-            try cancellation.check(before: "interpolating column \(coefficients.count)")
-            var c = column
-            NTT.inverse(&c, threads: threads)
-            coefficients.append(c)
-        }
-        try self.init(coefficients: coefficients, domain: domain, extensionDegree: extensionDegree, threads: threads, cancellation: cancellation)
-    }
-
-    /// Hashes every row of the column-major `columns` into a leaf and builds the tree.
-    static func commitRows(_ columns: [[E]], extensionDegree: Int, threads: Int) -> MerkleTree<H> {
-        let rows = columns[0].count
-        let per = E.flatCount(extensionDegree: extensionDegree)
-        let rowWidth = columns.count * per
-        return withColumnPointers(columns) { cols in
-            MerkleTree<H>(rowCount: rows, width: rowWidth, threads: threads) { r, row in
-                for (k, col) in cols.enumerated() {
-                    E.write(col[r], extensionDegree: extensionDegree, to: row + k * per)
+        self.domain = domain
+        let lde = CosetLDE(domain: domain, threads: threads)
+        self.lde = lde
+        let n = domain.traceLength
+        let blowup = domain.blowup
+        let width = coefficients.count
+        let keep = Self.extensionBytes(width: width, domain: domain) <= storeLimit
+        if keep {
+            // Every coset kept: then the rows are hashed in natural order straight into the tree.
+            var stored: [[E]] = []
+            let failure: StarkError? = withColumnPointers(coefficients) { columns in
+                for t in 0..<blowup {
+                    if let flag = cancellation, flag.isCancelled {
+                        return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
+                    }
+                    stored.append([E](unsafeUninitializedCapacity: width * n) { buffer, initialized in
+                        lde.evaluate(columns: columns, coset: t, into: buffer.baseAddress!, threads: threads)
+                        initialized = width * n
+                    })
                 }
+                return nil
+            }
+            if let failure { throw failure }
+            try cancellation.check(before: "hashing the extended rows")
+            storedCosets = stored
+            tree = withColumnPointers(stored) { cosets in
+                MerkleTree<H>(leafCount: n * blowup, threads: threads) { range, out in
+                    Self.hashRows(cosets, n: n, width: width, rows: range, extensionDegree: extensionDegree, into: out)
+                }
+            }
+            return
+        }
+        // Streamed: each coset is evaluated into one buffer and its rows hashed; the leaf digests
+        // are kept coset-major (leaf j·blowup + t at t·n + j) until the tree is built.
+        let leaves = UnsafeMutableBufferPointer<Digest>.allocate(capacity: n * blowup)
+        defer { leaves.deallocate() }
+        let failure: StarkError? = withColumnPointers(coefficients) { columns in
+            let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * n))
+            defer { scratch.deallocate() }
+            for t in 0..<blowup {
+                if let flag = cancellation, flag.isCancelled {
+                    return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
+                }
+                lde.evaluate(columns: columns, coset: t, into: scratch, threads: threads)
+                let src = UncheckedSendable(UnsafePointer(scratch))
+                let dst = UncheckedSendable(leaves.baseAddress! + t * n)
+                Parallel.forRanges(n, threads: threads, minChunk: 1 << 10) { range in
+                    Self.hashRows([src.value], n: n, width: width, rows: range, extensionDegree: extensionDegree, into: dst.value + range.lowerBound)
+                }
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        storedCosets = nil
+        let logBlowup = log2Exact(blowup)
+        let digests = UncheckedSendable(leaves)
+        tree = MerkleTree<H>(leafCount: n * blowup, threads: threads) { range, out in
+            for r in range {
+                (out + (r - range.lowerBound)).initialize(to: digests.value[(r & (blowup - 1)) * n + (r >> logBlowup)])
             }
         }
     }
 
-    /// The rows at `positions`, each as the row's values.
-    func rows(at positions: [Int]) -> [[E]] {
-        positions.map { p in evaluations.map { $0[p] } }
+    /// Commits to columns given by their values on the trace domain (interpolates them first).
+    init(
+        traceColumns: [[E]], domain: LDEDomain, extensionDegree: Int, threads: Int,
+        storeLimit: Int, cancellation: ProofCancellation? = nil
+    ) throws(StarkError) {
+        try cancellation.check(before: "interpolating the trace columns")
+        var coefficients = traceColumns
+        let columnThreads = coefficients.count >= threads ? threads : 1
+        let innerThreads = columnThreads == 1 ? threads : 1
+        coefficients.withUnsafeMutableBufferPointer { columns in
+            let cols = UncheckedSendable(columns)
+            Parallel.forEach(columns.count, threads: columnThreads) { c in
+                cols.value[c].withUnsafeMutableBufferPointer { NTT.inverse($0, threads: innerThreads) }
+            }
+        }
+        try self.init(
+            coefficients: coefficients, domain: domain, extensionDegree: extensionDegree, threads: threads,
+            storeLimit: storeLimit, cancellation: cancellation)
+    }
+
+    /// Hashes rows `rows` into `out[0..<rows.count]`, one leaf digest per row: the one place rows
+    /// are hashed. The rows are spread over `cosets` (each column-major, column c at c·n): row r is
+    /// position r / cosets.count of coset r % cosets.count (a power of two).
+    static func hashRows(
+        _ cosets: [UnsafePointer<E>], n: Int, width: Int, rows: Range<Int>, extensionDegree: Int,
+        into out: UnsafeMutablePointer<Digest>
+    ) {
+        let per = E.flatCount(extensionDegree: extensionDegree)
+        let rowWidth = width * per
+        let cosetMask = cosets.count - 1
+        let cosetShift = cosets.count.trailingZeroBitCount
+        // Rows are written in blocks and hashed through `H.hashRows`, so a hash with a multi-lane
+        // kernel (RPO256) hashes several leaves at once.
+        let block = MerkleTree<H>.rowBlock
+        let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: max(block * rowWidth, 1))
+        defer { scratch.deallocate() }
+        var r = rows.lowerBound
+        while r < rows.upperBound {
+            let count = min(block, rows.upperBound - r)
+            for k in 0..<count {
+                let coset = cosets[(r + k) & cosetMask]
+                let j = (r + k) >> cosetShift
+                let row = scratch + k * rowWidth
+                for c in 0..<width {
+                    E.write(coset[c * n + j], extensionDegree: extensionDegree, to: row + c * per)
+                }
+            }
+            H.hashRows(scratch, width: rowWidth, count: count, into: out + (r - rows.lowerBound))
+            r += count
+        }
+    }
+
+    /// A buffer for one re-evaluated coset of this segment (width × n values), or nil when the
+    /// extension is stored and none is needed. The caller deallocates it.
+    func makeCosetScratch() -> UnsafeMutablePointer<E>? {
+        isStored ? nil : .allocate(capacity: max(1, width * domain.traceLength))
+    }
+
+    /// Calls `body` with coset t of the extension, column-major (column c at c·n): the stored
+    /// values, or the coset evaluated into `scratch` (from `makeCosetScratch`).
+    func withCoset<R>(_ t: Int, scratch: UnsafeMutablePointer<E>?, threads: Int, _ body: (UnsafePointer<E>) -> R) -> R {
+        if let storedCosets {
+            return storedCosets[t].withUnsafeBufferPointer { body($0.baseAddress!) }
+        }
+        guard let scratch else { preconditionFailure("a streamed segment needs a coset scratch buffer") }
+        withColumnPointers(coefficients) { lde.evaluate(columns: $0, coset: t, into: scratch, threads: threads) }
+        return body(UnsafePointer(scratch))
+    }
+
+    /// The rows at `positions` (LDE indices), each as the row's values: read from the stored
+    /// extension, or evaluated from the coefficients.
+    func rows(at positions: [Int], threads: Int) -> [[E]] {
+        let n = domain.traceLength
+        let blowup = domain.blowup
+        let logBlowup = log2Exact(blowup)
+        if let storedCosets {
+            return positions.map { p in (0..<width).map { c in storedCosets[p & (blowup - 1)][c * n + (p >> logBlowup)] } }
+        }
+        // Each value's base elements (one for Felt, two for QuadFelt) are coefficients of base
+        // polynomials, read in place with a stride.
+        let per = MemoryLayout<E>.stride / MemoryLayout<Felt>.stride
+        let points = positions.map { domain.point($0) }
+        let values = withColumnPointers(coefficients) { columns in
+            let bases = columns.flatMap { column in
+                (0..<per).map { UnsafeRawPointer(column).assumingMemoryBound(to: Felt.self) + $0 }
+            }
+            return PointEvaluator.evaluate(bases, stride: per, length: n, at: points, threads: threads)
+        }
+        let flatWidth = width * per
+        return values.withUnsafeBufferPointer { v in
+            points.indices.map { q in
+                (0..<width).map { c in E.read(extensionDegree: per, from: v.baseAddress! + q * flatWidth + c * per) }
+            }
+        }
     }
 }
 

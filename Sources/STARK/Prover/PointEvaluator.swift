@@ -1,0 +1,78 @@
+/// Evaluates many polynomials (base-field coefficients) at a few base-field points: the queried
+/// rows of a segment whose extension is not kept.
+///
+/// Each value Σ_i a_i·x^i is accumulated without reduction: the 128-bit products a_i·x^i are
+/// summed into a 192-bit accumulator and reduced once at the end, so a term costs one widening
+/// multiply and three additions instead of a full field product. The powers x^i are computed once
+/// per point and shared by every polynomial.
+enum PointEvaluator {
+    /// `polynomials[k]` (all `length` coefficients, coefficient i at `polynomials[k][i·stride]`) at
+    /// each of `points`: result[q·count + k].
+    static func evaluate(_ polynomials: [UnsafePointer<Felt>], stride: Int, length: Int, at points: [Felt], threads: Int) -> [Felt] {
+        let count = polynomials.count
+        let pointCount = points.count
+        if count == 0 || pointCount == 0 { return [] }
+        // Split the coefficient range over the threads; each part sums into its own accumulators.
+        let parts = max(1, min(threads, length / (1 << 12)))
+        let per = (length + parts - 1) / parts
+        let accumulatorCount = pointCount * count
+        let partials = UnsafeMutableBufferPointer<Felt>.allocate(capacity: parts * accumulatorCount)
+        defer { partials.deallocate() }
+        let out = UncheckedSendable(partials)
+        Parallel.forEach(parts, threads: threads) { part in
+            let lo = part * per
+            let hi = min(length, lo + per)
+            let sums = out.value.baseAddress! + part * accumulatorCount
+            guard lo < hi else {
+                sums.initialize(repeating: .zero, count: accumulatorCount)
+                return
+            }
+            let accumulators = UnsafeMutablePointer<Wide>.allocate(capacity: accumulatorCount)
+            defer { accumulators.deallocate() }
+            accumulators.initialize(repeating: Wide(), count: accumulatorCount)
+            let powers = UnsafeMutablePointer<Felt>.allocate(capacity: pointCount)
+            defer { powers.deallocate() }
+            for q in 0..<pointCount { powers[q] = points[q].power(UInt64(lo)) }
+            let row = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+            defer { row.deallocate() }
+            for i in lo..<hi {
+                for k in 0..<count { row[k] = polynomials[k][i * stride].value }
+                for q in 0..<pointCount {
+                    let power = powers[q].value
+                    let acc = accumulators + q * count
+                    for k in 0..<count { acc[k].add(power.multipliedFullWidth(by: row[k])) }
+                    powers[q] = powers[q] * points[q]
+                }
+            }
+            for a in 0..<accumulatorCount { (sums + a).initialize(to: accumulators[a].reduced) }
+        }
+        var result = [Felt](repeating: .zero, count: accumulatorCount)
+        for part in 0..<parts {
+            for a in 0..<accumulatorCount { result[a] = result[a] + partials[part * accumulatorCount + a] }
+        }
+        return result
+    }
+
+    /// A 192-bit unsigned accumulator.
+    struct Wide {
+        var lo: UInt64 = 0
+        var hi: UInt64 = 0
+        var top: UInt64 = 0
+
+        @inline(__always)
+        mutating func add(_ product: (high: UInt64, low: UInt64)) {
+            let (l, c0) = lo.addingReportingOverflow(product.low)
+            lo = l
+            let (h, c1) = hi.addingReportingOverflow(product.high &+ (c0 ? 1 : 0))
+            // product.high ≤ 2^64 − 2, so adding the carry cannot wrap.
+            hi = h
+            top &+= c1 ? 1 : 0
+        }
+
+        /// The value mod p: top·2^128 + hi·2^64 + lo.
+        var reduced: Felt {
+            let twoTo128 = Felt(unchecked: Felt.epsilon) * Felt(unchecked: Felt.epsilon)
+            return Felt(top) * twoTo128 + Felt(unchecked: Felt.reduce128(hi: hi, lo: lo))
+        }
+    }
+}
