@@ -26,6 +26,21 @@ import ProverService
         }
     }
 
+    @Test func aDrainingWorkerThatAnswersNotServingKeepsItsJob() async throws {
+        let draining = ScriptedWorkerDouble("a:1", .prove(after: .milliseconds(900)))
+        let scheduler = try Scheduler(
+            configuration: SchedulerTests.config(), workers: SchedulerTests.addresses("a:1"),
+            connectionFactory: ScriptedWorkerPool([draining]).factory)
+        try await SchedulerTests.running(scheduler) {
+            #expect(await SchedulerTests.allHealthy(scheduler))
+            async let outcome = scheduler.submit(SchedulerTests.job())
+            #expect(await SchedulerTests.eventually(scheduler) { $0.worker("a:1")?.busy == true })
+            draining.set(probe: .notServing("health is notServing"))
+            let result = await outcome
+            #expect(result.code == nil && result.attempts == 1, "the draining worker's job was taken away")
+        }
+    }
+
     @Test func aHealthyBusyWorkerKeepsItsJob() async throws {
         let slow = ScriptedWorkerDouble("a:1", .prove(after: .milliseconds(800)))
         let scheduler = try Scheduler(

@@ -522,7 +522,7 @@ public actor Scheduler {
         defer { wakeLoop() }
         let verdict: String?
         switch probe {
-        case .failed(let reason):
+        case .failed(let reason), .notServing(let reason):
             if isStarting(index) {
                 // Not up yet: no verdict, no warning; probed again soon.
                 workers[index].reason = "starting: \(reason)"
@@ -534,8 +534,9 @@ public actor Scheduler {
                 ? "probe failed: \(reason)"
                 : "probe failed: \(reason) (never answered within \(configuration.startupGrace) of registration)"
             // A worker that stops answering while it proves is presumed gone (host or link down):
-            // its job is retried elsewhere now rather than waiting for the deadline.
-            workers[index].leaseLoss?.signal("health check failed mid-proof: \(reason)")
+            // its job is retried elsewhere now rather than waiting for the deadline. One that answers
+            // NOT_SERVING is draining: it finishes the proof in hand, so its job stays.
+            if case .failed = probe { workers[index].leaseLoss?.signal("health check failed mid-proof: \(reason)") }
         case .serving(let version, let kind):
             workers[index].answered = true
             workers[index].version = version

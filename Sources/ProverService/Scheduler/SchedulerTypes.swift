@@ -163,8 +163,10 @@ public struct JobOutcome: Sendable {
 public enum WorkerProbe: Sendable, Equatable {
     /// Health SERVING; the status reports a version and proof type (nil: a type this build does not know).
     case serving(version: String, kind: ProofKind?)
-    /// The health check or status call failed, or health was not SERVING.
+    /// The health check or status call failed: no answer (unreachable, timed out) or an error.
     case failed(String)
+    /// The worker answered that it is not SERVING (a draining worker): alive, but takes no new jobs.
+    case notServing(String)
 }
 
 /// A worker's health as the scheduler sees it.

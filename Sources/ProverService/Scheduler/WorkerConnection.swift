@@ -81,7 +81,7 @@ public final class GRPCWorkerConnection: WorkerConnection {
         options.waitForReady = false
         do {
             let health = try await Grpc_Health_V1_Health.Client(wrapping: client).check(.with { $0.service = "" }, options: options)
-            guard health.status == .serving else { return .failed("health is \(health.status)") }
+            guard health.status == .serving else { return .notServing("health is \(health.status)") }
             let status = try await RemoteProver_WorkerStatusApi.Client(wrapping: client).status(Google_Protobuf_Empty(), options: options)
             return .serving(version: status.version, kind: ProofKind(wire: status.supportedProofType))
         } catch let error as RPCError {
