@@ -11,75 +11,21 @@
 # Needs root (ip netns) and release binaries (MRP_BIN_DIR, default .build/release). Everything it
 # creates — namespaces, the bridge, /etc/netns/<ns> files, processes — is removed on exit.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${MRP_BIN_DIR:-$root/.build/release}"
-for exe in worker scheduler proxy ctl; do [[ -x "$bin/$exe" ]] || { echo "$bin/$exe missing" >&2; exit 1; }; done
-command -v openssl >/dev/null || { echo "openssl missing" >&2; exit 1; }
-
-tag="m$$"                       # short: interface names have 15 characters
-work="$(mktemp -d)"
-# A /24 no interface of this machine uses.
-for _ in $(seq 1 50); do
-  net="10.$((RANDOM % 200 + 20)).$((RANDOM % 250))"
-  ip -4 addr | grep -q " $net\." || break
-done
-hosts=(client proxy1 proxy2 sched w1 w2 w3)
-declare -A ip=([client]=$net.10 [proxy1]=$net.11 [proxy2]=$net.12 [sched]=$net.20 [w1]=$net.31 [w2]=$net.32 [w3]=$net.33)
-declare -A ifindex=([client]=0 [proxy1]=1 [proxy2]=2 [sched]=3 [w1]=4 [w2]=5 [w3]=6)
-pids=()
-cleanup() {
-  set +e
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  for h in "${hosts[@]}"; do
-    ip netns pids "$tag-$h" 2>/dev/null | xargs -r kill -9
-    ip netns del "$tag-$h" 2>/dev/null
-    rm -rf "/etc/netns/$tag-$h"
-  done
-  ip link del "$tag-br" 2>/dev/null
-  if [[ "${KEEP_LOGS:-}" != "" ]]; then echo "logs kept in $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-fail() { echo "multihost: FAIL: $*" >&2; tail -n 20 "$work"/*.log >&2 || true; exit 1; }
-in_ns() { local h="$1"; shift; ip netns exec "$tag-$h" "$@"; }
-
-# The network: a bridge in the root namespace, one veth pair per host.
-ip link add "$tag-br" type bridge
-ip link set "$tag-br" up
-for h in "${hosts[@]}"; do
-  ip netns add "$tag-$h"
-  ip link add "$tag-v${ifindex[$h]}" type veth peer name eth0 netns "$tag-$h"
-  ip link set "$tag-v${ifindex[$h]}" master "$tag-br" up
-  in_ns "$h" ip addr add "${ip[$h]}/24" dev eth0
-  in_ns "$h" ip link set eth0 up
-  in_ns "$h" ip link set lo up
-done
-# DNS for the scheduler host: `ip netns exec` shows /etc/netns/<ns>/hosts as /etc/hosts.
-mkdir -p "/etc/netns/$tag-sched"
-printf '127.0.0.1 localhost\n%s workers.test\n%s workers.test\n' "${ip[w1]}" "${ip[w2]}" > "/etc/netns/$tag-sched/hosts"
+source "$(dirname "$0")/fleet-netns.sh"
+fleet_init multihost client proxy1 proxy2 sched w1 w2 w3
+fail() { fleet_fail "$@"; }
+fleet_hosts_file sched workers.test "${ip[w1]}" "${ip[w2]}"
 
 # Keys and certificates.
-cd "$work"
-for k in scheduler proxy1 proxy2 stranger; do "$bin/ctl" keygen "$work/$k" >/dev/null; done
+fleet_keys scheduler proxy1 proxy2 stranger
 cat proxy1.pub proxy2.pub > proxies.pub
-ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
-openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 2 -subj /CN=mrp-multihost-ca 2>/dev/null
-cert() {  # cert NAME SAN USAGE
-  openssl req "${ec[@]}" -keyout "$1.key" -out "$1.csr" -subj "/CN=$1" 2>/dev/null
-  printf 'subjectAltName=%s\nextendedKeyUsage=%s\n' "$2" "$3" > "$1.ext"
-  openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" -days 2 -extfile "$1.ext" 2>/dev/null
-}
-for w in w1 w2 w3; do cert "tls-$w" "IP:${ip[$w]}" serverAuth; done
-for p in proxy1 proxy2; do cert "tls-$p" "IP:${ip[$p]}" serverAuth; done
-cert tls-scheduler "DNS:scheduler" clientAuth
+fleet_ca
+for w in w1 w2 w3; do fleet_cert "tls-$w" "IP:${ip[$w]}" serverAuth; done
+for p in proxy1 proxy2; do fleet_cert "tls-$p" "IP:${ip[$p]}" serverAuth; done
+fleet_cert tls-scheduler "DNS:scheduler" clientAuth
 
 export MRP_LOG="${MRP_LOG:-info}"
-start() {  # start HOST LOGNAME command…
-  local h="$1" log="$2"; shift 2
-  in_ns "$h" "$@" >"$work/$log.log" 2>&1 &
-  pids+=($!)
-}
+start() { fleet_start "$@"; }
 for w in w1 w2 w3; do
   start "$w" "$w" "$bin/worker" --proof-type transaction --port 50051 --threads 1 \
     --tls-cert-file "tls-$w.pem" --tls-key-file "tls-$w.key" --tls-client-ca-file ca.pem
@@ -100,9 +46,7 @@ start client plaintext "$bin/proxy" --proof-type transaction --port 9083 --local
   --scheduler "tcp://${ip[sched]}:8084" --insecure
 
 ctl_at() { local h="$1" host="$2"; shift 2; in_ns "$h" "$bin/ctl" "$@" --host "$host"; }
-healthy_workers() { in_ns sched "$bin/ctl" list-workers --control-port 8083 2>/dev/null | awk '$2 == "HEALTHY"' | wc -l; }
-for _ in $(seq 1 120); do [[ "$(healthy_workers)" -ge 2 ]] && break; sleep 0.5; done
-[[ "$(healthy_workers)" -ge 2 ]] || fail "the discovered workers never became healthy"
+fleet_wait_healthy 2 || fail "the discovered workers never became healthy"
 
 for p in proxy1 proxy2; do
   for _ in $(seq 1 100); do ctl_at client "${ip[$p]}" status --port 8082 --tls-ca-file ca.pem >/dev/null 2>&1 && break; sleep 0.2; done
@@ -133,8 +77,7 @@ echo "multihost: the control endpoint refuses other hosts"
 
 # 5. A worker added to the DNS name joins and serves.
 printf '%s workers.test\n' "${ip[w3]}" >> "/etc/netns/$tag-sched/hosts"
-for _ in $(seq 1 120); do [[ "$(healthy_workers)" -ge 3 ]] && break; sleep 0.5; done
-[[ "$(healthy_workers)" -ge 3 ]] || fail "the worker added to DNS never joined"
+fleet_wait_healthy 3 || fail "the worker added to DNS never joined"
 echo "multihost: a worker added to DNS joins"
 
 # 2. A worker's link goes down mid-proof: the job completes on another worker.
@@ -149,11 +92,11 @@ for _ in $(seq 1 200); do
 done
 [[ -n "$busy" ]] || fail "no worker was seen busy"
 for w in w1 w2 w3; do [[ "$busy" == "${ip[$w]}:50051" ]] && victim="$w"; done
-ip link set "$tag-v${ifindex[$victim]}" down
+fleet_link "$victim" down
 wait "$prove_pid" || fail "the proof whose worker lost its link failed: $(cat "$work/big.err")"
 "$bin/ctl" verify big.proof | grep -q OK || fail "the retried proof does not verify"
-ip link set "$tag-v${ifindex[$victim]}" up
+fleet_link "$victim" up
 echo "multihost: a worker cut off mid-proof ($victim) cost the client nothing"
 
-for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a process died (pid $pid)"; done
+for pid in "${fleet_pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a process died (pid $pid)"; done
 echo "multihost: OK"
