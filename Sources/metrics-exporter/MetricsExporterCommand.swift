@@ -36,7 +36,7 @@ struct MetricsExporterCommand: AsyncParsableCommand {
         let eventsCurve: CurveServerSettings?
         do {
             eventsCurve = try CurveKeySettings(prefix: "MRP_METRICS_CURVE").server(
-                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, host: LinkSecurityPolicy.host(ofEndpoint: events) ?? "127.0.0.1",
+                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, endpoint: events,
                 insecure: Configuration.flag(insecure, environment: "MRP_METRICS_INSECURE"), link: "events endpoint")
         } catch {
             throw ValidationError("\(error)")

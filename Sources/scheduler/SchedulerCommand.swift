@@ -99,12 +99,13 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
 
         let host = jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"
+        let jobEndpoint = "tcp://\(host):\(jobPort)"
         let trusted = Configuration.flag(insecure, environment: "MRP_SCHEDULER_INSECURE")
         let jobCurve: CurveServerSettings?
         let metricsSecurity: ZMQLinkSecurity
         do {
             jobCurve = try CurveKeySettings(prefix: "MRP_SCHEDULER_CURVE").server(
-                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, host: host, insecure: trusted, link: "job endpoint")
+                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, endpoint: jobEndpoint, insecure: trusted, link: "job endpoint")
             metricsSecurity = try CurveKeySettings.metricEventLink(
                 exporterKey: metricsPublicKey, pair: jobCurve?.keys.keyPair, endpoint: metricsTarget, insecure: trusted)
         } catch {
@@ -137,7 +138,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         let frontEnd = SchedulerFrontEnd(
             scheduler: scheduler,
             configuration: SchedulerFrontEndConfiguration(
-                jobEndpoint: "tcp://\(host):\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token,
+                jobEndpoint: jobEndpoint, controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token,
                 jobCurve: jobCurve?.keys),
             context: context, metrics: metrics, logger: logger)
         let service = SchedulerService(frontEnd: frontEnd, drain: drainSettings) { jobs, control in

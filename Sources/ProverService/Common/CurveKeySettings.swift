@@ -34,15 +34,15 @@ public struct CurveKeySettings: Sendable {
     }
 
     /// A bound endpoint's CURVE settings (own pair and allowed client keys), or nil for plaintext
-    /// where ``LinkSecurityPolicy`` allows it on `host`; both halves or neither.
-    public func server(keyFile: String?, allowedFile: String?, host: String, insecure: Bool, link: String) throws -> CurveServerSettings? {
+    /// where ``LinkSecurityPolicy`` allows it on `endpoint`; both halves or neither.
+    public func server(keyFile: String?, allowedFile: String?, endpoint: String, insecure: Bool, link: String) throws -> CurveServerSettings? {
         let pair = try keyPair(file: keyFile)
         switch (pair, allowList(file: allowedFile)) {
         case (let pair?, let allowList?):
             return CurveServerSettings(keys: ZMQCurveServerKeys(keyPair: pair, allowedClients: try allowList.load()), allowList: allowList)
         case (nil, nil):
             try LinkSecurityPolicy.checkPlaintext(
-                host: host, insecure: insecure, link: link,
+                endpoint: endpoint, insecure: insecure, link: link,
                 keysHint: "give --curve-secret-key-file and --curve-allowed-clients (ctl keygen writes keys)")
             return nil
         case (nil, _?): throw LinkSecurityError(message: "--curve-allowed-clients needs this process's own key: --curve-secret-key-file")
@@ -100,8 +100,7 @@ extension CurveKeySettings {
         case (let pair?, let serverKey?): return .curveClient(pair, serverKey: serverKey)
         case (nil, nil):
             for endpoint in endpoints {
-                try LinkSecurityPolicy.checkPlaintext(
-                    host: LinkSecurityPolicy.host(ofEndpoint: endpoint) ?? "127.0.0.1", insecure: insecure, link: "\(link) \(endpoint)", keysHint: keysHint)
+                try LinkSecurityPolicy.checkPlaintext(endpoint: endpoint, insecure: insecure, link: "\(link) \(endpoint)", keysHint: keysHint)
             }
             return .plaintext
         case (nil, _?): throw LinkSecurityError(message: "the \(link) has the server's public key but no key of this process: --curve-secret-key-file")
