@@ -55,7 +55,10 @@ struct MetricsExporterCommand: AsyncParsableCommand {
             ])
             FileHandle.standardError.write(Data("metrics-exporter ready: \(addresses.metricsURL) events \(addresses.eventsEndpoint)\n".utf8))
         }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let keyRotation: [any Service] = eventsCurve.map {
+            [CurveAllowListReloadService(allowList: $0.allowList, link: "events endpoint", logger: logger) { service.replaceAllowedClients($0) }]
+        } ?? []
+        let group = ServiceGroup(services: [service] + keyRotation, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 

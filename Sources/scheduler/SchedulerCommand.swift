@@ -151,7 +151,12 @@ struct SchedulerCommand: AsyncParsableCommand {
         let discovery: [any Service] = discoveryNames.isEmpty ? [] : [
             WorkerDiscoveryService(names: discoveryNames, interval: discoveryEvery, scheduler: scheduler, logger: logger)
         ]
-        let group = ServiceGroup(services: (tracing.map { [$0] } ?? []) + [service] + discovery, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Last in the group, so the first to stop on SIGTERM.
+        let keyRotation: [any Service] = jobCurve.map {
+            [CurveAllowListReloadService(allowList: $0.allowList, link: "job endpoint", logger: logger) { frontEnd.replaceAllowedClients($0) }]
+        } ?? []
+        let group = ServiceGroup(
+            services: (tracing.map { [$0] } ?? []) + [service] + discovery + keyRotation, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 
