@@ -31,7 +31,7 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "metrics-exporter")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let events = eventsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT") ?? MetricsExporterConfiguration.defaultEventsEndpoint
         let eventsCurve: CurveServerSettings?
         do {

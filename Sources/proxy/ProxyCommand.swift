@@ -54,7 +54,7 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "proxy")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-proxy")
         let env = Configuration.environment
         let typeName = proofType ?? env("MRP_PROOF_TYPE") ?? "transaction"

@@ -68,7 +68,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "scheduler")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-scheduler")
         let name = proofType ?? Configuration.environment("MRP_PROOF_TYPE") ?? "transaction"
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }

@@ -35,7 +35,7 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "worker")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-worker")
         guard let name = proofType ?? Configuration.environment("MRP_WORKER_PROOF_TYPE") else {
             throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
