@@ -99,18 +99,14 @@ extension CurveClusterTests {
 /// key's events count, the removed key's do not, a malformed file keeps the list in force.
 @Test(.timeLimit(.minutes(1))) func reloadingTheExportersAllowListAdmitsTheNewKeyAndRefusesTheRemovedOne() async throws {
     let exporterKeys = try ZMQCurveKeyPair.generate(), old = try ZMQCurveKeyPair.generate(), new = try ZMQCurveKeyPair.generate()
-    let exporter = try await MetricsExporter.start(
-        MetricsExporterConfiguration(
-            port: 0, localhost: true, eventsEndpoint: "tcp://127.0.0.1:*",
-            eventsCurve: ZMQCurveServerKeys(keyPair: exporterKeys, allowedClients: [old.publicKey])),
-        logger: Logger(label: "test.metrics-exporter"))
+    let exporter = try await curveExporter(exporterKeys, allowing: [old.publicKey])
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("mrp-allowed-\(UUID().uuidString).pub").path
     defer { try? FileManager.default.removeItem(atPath: file) }
     let reloader = CurveAllowListReloadService(allowList: .file(file), link: "events endpoint", logger: Logger(label: "test.reload")) {
         exporter.replaceAllowedClients($0)
     }
     let endpoint = exporter.addresses.eventsEndpoint
-    let bytes: [UInt8] = try MetricEvents.rejected(.batch, reason: "rate_limited", code: 8, client: "192.0.2.1").serializedBytes()
+    let bytes = try rejectedEvent()
     func delivered(_ pair: ZMQCurveKeyPair, attempts: Int = 100) async throws -> Bool {
         let before = exporter.metrics.eventsApplied
         return try await Task.detached {

@@ -55,11 +55,6 @@ public struct CurveKeySettings: Sendable {
 public struct CurveServerSettings: Sendable, Hashable {
     public let keys: ZMQCurveServerKeys
     public let allowList: CurveAllowList
-
-    public init(keys: ZMQCurveServerKeys, allowList: CurveAllowList) {
-        self.keys = keys
-        self.allowList = allowList
-    }
 }
 
 /// The source of a bound endpoint's allowed client keys: a file of public keys, one per line, or a
