@@ -1,33 +1,4 @@
 #!/usr/bin/env bash
-# RPO256 hashing kernels in the release build: prints the cost of one permutation (scalar and
-# multi-lane kernel), then proves the same statements with each kernel forced through
-# MRP_RPO256_KERNEL and 1 and 2 threads: every proof must verify (stark-bench verifies) and all
-# proofs of one statement must be byte-identical (same BLAKE3 of the encoded proof).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BENCH=${BENCH:-.build/release/stark-bench}
-[ -x "$BENCH" ] || { echo "missing $BENCH (swift build -c release --static-swift-stdlib --product stark-bench)"; exit 1; }
-
-"$BENCH" --permutation --runs 3
-
-status=0
-for example in "fib --log-rows 12" "rpo --log-rows 8"; do
-  hashes=()
-  for kernel in scalar vector; do
-    # shellcheck disable=SC2086
-    out=$(MRP_RPO256_KERNEL=$kernel "$BENCH" --example $example --hash rpo256 --grinding 8 --threads 1 2 --runs 1 --json)
-    while read -r line; do
-      h=$(sed -n 's/.*"proof_blake3": "\([0-9a-f]*\)".*/\1/p' <<<"$line")
-      ms=$(sed -n 's/.*"prove_ms": \([0-9.]*\).*/\1/p' <<<"$line")
-      t=$(sed -n 's/.*"threads": \([0-9]*\).*/\1/p' <<<"$line")
-      echo "$example kernel=$kernel threads=$t prove ${ms} ms proof ${h:0:16}"
-      hashes+=("$h")
-    done <<<"$out"
-  done
-  if [ "${#hashes[@]}" -ne 4 ] || [ "$(printf '%s\n' "${hashes[@]}" | sort -u | wc -l)" -ne 1 ] || [ -z "${hashes[0]}" ]; then
-    echo "FAIL: $example proofs differ between kernels or thread counts: ${hashes[*]}"
-    status=1
-  fi
-done
-[ "$status" -eq 0 ] && echo "rpo256-kernels: OK"
-exit "$status"
+# RPO256 kernels in the release build: the shared check in hash-kernels.sh (cost per permutation,
+# byte-identical verifying proofs with each kernel forced, 1 and 2 threads).
+exec bash "$(dirname "$0")/hash-kernels.sh" rpo256

@@ -31,35 +31,34 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "metrics-exporter")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let events = eventsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT") ?? MetricsExporterConfiguration.defaultEventsEndpoint
-        let eventsCurve: ZMQCurveServerKeys?
+        let eventsCurve: CurveServerSettings?
         do {
-            eventsCurve = try CurveKeySettings.serverCurve(
-                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, variables: .init(
-                    secretKeyFile: "MRP_METRICS_CURVE_SECRET_KEY_FILE", secretKey: "MRP_METRICS_CURVE_SECRET_KEY",
-                    allowedClientsFile: "MRP_METRICS_CURVE_ALLOWED_CLIENTS_FILE", allowedClients: "MRP_METRICS_CURVE_ALLOWED_CLIENTS"),
-                host: LinkSecurityPolicy.host(ofEndpoint: events) ?? "127.0.0.1",
-                insecure: insecure || (Configuration.environment("MRP_METRICS_INSECURE").flatMap(Configuration.bool) ?? false),
-                link: "events endpoint")
+            eventsCurve = try CurveKeySettings(prefix: "MRP_METRICS_CURVE").server(
+                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, endpoint: events,
+                insecure: Configuration.flag(insecure, environment: "MRP_METRICS_INSECURE"), link: "events endpoint")
         } catch {
             throw ValidationError("\(error)")
         }
         let config = MetricsExporterConfiguration(
             port: try port.map(checkPort) ?? Configuration.environment("MRP_METRICS_PORT").map(parsePort) ?? MetricsExporterConfiguration.defaultPort,
             localhost: localhost || (Configuration.environment("MRP_METRICS_LOCALHOST").flatMap(Configuration.bool) ?? false),
-            eventsEndpoint: events, eventsCurve: eventsCurve)
+            eventsEndpoint: events, eventsCurve: eventsCurve?.keys)
         let clientSeries = try maxClientSeries ?? Configuration.environment("MRP_METRICS_MAX_CLIENT_SERIES").map(parseCount) ?? ExporterMetrics.defaultMaxClientSeries
         guard clientSeries >= 1 else { throw ValidationError("--max-client-series must be at least 1, not \(clientSeries)") }
         let metrics = ExporterMetrics(maxClientSeries: clientSeries)
         let service = MetricsExporterService(configuration: config, metrics: metrics, logger: logger) { addresses in
             logger.info("listening", metadata: [
                 "metrics": "\(addresses.metricsURL)", "events": "\(addresses.eventsEndpoint)",
-                "events_security": "\(eventsCurve.map { "CURVE, \($0.allowedClients.count) publisher keys" } ?? "plaintext")",
+                "events_security": "\(eventsCurve.map { "CURVE, \($0.keys.allowedClients.count) publisher keys from \($0.allowList)" } ?? "plaintext")",
             ])
             FileHandle.standardError.write(Data("metrics-exporter ready: \(addresses.metricsURL) events \(addresses.eventsEndpoint)\n".utf8))
         }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let keyRotation: [any Service] = eventsCurve.map {
+            [CurveAllowListReloadService(allowList: $0.allowList, link: "events endpoint", logger: logger) { service.replaceAllowedClients($0) }]
+        } ?? []
+        let group = ServiceGroup(services: [service] + keyRotation, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 

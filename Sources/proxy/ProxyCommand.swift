@@ -54,18 +54,14 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "proxy")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-proxy")
         let env = Configuration.environment
         let typeName = proofType ?? env("MRP_PROOF_TYPE") ?? "transaction"
         guard let kind = ProofKind(name: typeName) else { throw ValidationError("unknown proof type '\(typeName)': transaction, batch or block") }
         let timeoutText = timeout ?? env("MRP_TIMEOUT") ?? "100s"
         let tls: ServerTLSSettings?
-        do {
-            tls = try ServerTLSSettings.resolve(
-                certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile,
-                variables: ("MRP_PROXY_TLS_CERT_FILE", "MRP_PROXY_TLS_KEY_FILE", "MRP_PROXY_TLS_CLIENT_CA_FILE"))
-        } catch {
+        do { tls = try ServerTLSSettings.resolve(certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile, environmentPrefix: "MRP_PROXY_TLS") } catch {
             throw ValidationError(error.description)
         }
         let config = ProxyConfiguration(
@@ -111,7 +107,7 @@ struct ProxyCommand: AsyncParsableCommand {
                     "address": "\(address)", "proof_type": "\(kind)", "schedulers": "\(config.schedulers)",
                     "scheduler_link": "\(security.schedulers.isCurve ? "CURVE" : "plaintext")",
                     "metrics_link": "\(security.metrics.isCurve ? "CURVE" : "plaintext")",
-                    "tls": "\(tls.map { $0.clientCAFile == nil ? "on" : "mutual" } ?? "off")",
+                    "tls": "\(ServerTLSSettings.mode(tls))",
                 ])
                 FileHandle.standardError.write(Data("proxy ready: \(kind) on \(address)\n".utf8))
             }
@@ -128,22 +124,16 @@ struct ProxyCommand: AsyncParsableCommand {
     /// loopback or with `--insecure`.
     func linkSecurity(schedulers: [String], metricsEndpoint: String?, env: (String) -> String?) throws -> (schedulers: ZMQLinkSecurity, metrics: ZMQLinkSecurity) {
         do {
-            let pair = try CurveKeySettings.keyPair(
-                file: curveSecretKeyFile, fileVariable: "MRP_PROXY_CURVE_SECRET_KEY_FILE", keyVariable: "MRP_PROXY_CURVE_SECRET_KEY")
-            let trusted = insecure || (env("MRP_PROXY_INSECURE").flatMap(Configuration.bool) ?? false)
+            let pair = try CurveKeySettings(prefix: "MRP_PROXY_CURVE").keyPair(file: curveSecretKeyFile)
+            let trusted = Configuration.flag(insecure, environment: "MRP_PROXY_INSECURE")
             let schedulerLinks = try CurveKeySettings.clientSecurity(
                 pair: pair, serverKey: try (schedulerPublicKey ?? env("MRP_SCHEDULER_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey),
                 endpoints: schedulers, insecure: trusted, link: "link to scheduler",
                 keysHint: "give --curve-secret-key-file and --scheduler-public-key (ctl keygen writes keys)")
-            let metricsKey = try (metricsPublicKey ?? env("MRP_METRICS_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
-            let metricsLink = try CurveKeySettings.clientSecurity(
-                pair: metricsKey == nil ? nil : pair, serverKey: metricsKey, endpoints: metricsEndpoint.map { [$0] } ?? [], insecure: trusted,
-                link: "metric event link", keysHint: "give --curve-secret-key-file and --metrics-public-key")
+            let metricsLink = try CurveKeySettings.metricEventLink(exporterKey: metricsPublicKey, pair: pair, endpoint: metricsEndpoint, insecure: trusted)
             return (schedulerLinks, metricsLink)
-        } catch let error as ZMQCurveKeyError {
-            throw ValidationError(error.description)
-        } catch let error as LinkSecurityError {
-            throw ValidationError(error.description)
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 }

@@ -68,7 +68,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "scheduler")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-scheduler")
         let name = proofType ?? Configuration.environment("MRP_PROOF_TYPE") ?? "transaction"
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
@@ -99,19 +99,15 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
 
         let host = jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"
-        let trusted = insecure || (Configuration.environment("MRP_SCHEDULER_INSECURE").flatMap(Configuration.bool) ?? false)
-        let jobCurve: ZMQCurveServerKeys?
+        let jobEndpoint = "tcp://\(host):\(jobPort)"
+        let trusted = Configuration.flag(insecure, environment: "MRP_SCHEDULER_INSECURE")
+        let jobCurve: CurveServerSettings?
         let metricsSecurity: ZMQLinkSecurity
         do {
-            jobCurve = try CurveKeySettings.serverCurve(
-                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, variables: .init(
-                    secretKeyFile: "MRP_SCHEDULER_CURVE_SECRET_KEY_FILE", secretKey: "MRP_SCHEDULER_CURVE_SECRET_KEY",
-                    allowedClientsFile: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE", allowedClients: "MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS"),
-                host: host, insecure: trusted, link: "job endpoint")
-            let metricsKey = try (metricsPublicKey ?? Configuration.environment("MRP_METRICS_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
-            metricsSecurity = try CurveKeySettings.clientSecurity(
-                pair: metricsKey == nil ? nil : jobCurve?.keyPair, serverKey: metricsKey, endpoints: metricsTarget.map { [$0] } ?? [],
-                insecure: trusted, link: "metric event link", keysHint: "give --curve-secret-key-file and --metrics-public-key")
+            jobCurve = try CurveKeySettings(prefix: "MRP_SCHEDULER_CURVE").server(
+                keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, endpoint: jobEndpoint, insecure: trusted, link: "job endpoint")
+            metricsSecurity = try CurveKeySettings.metricEventLink(
+                exporterKey: metricsPublicKey, pair: jobCurve?.keys.keyPair, endpoint: metricsTarget, insecure: trusted)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -142,12 +138,12 @@ struct SchedulerCommand: AsyncParsableCommand {
         let frontEnd = SchedulerFrontEnd(
             scheduler: scheduler,
             configuration: SchedulerFrontEndConfiguration(
-                jobEndpoint: "tcp://\(host):\(jobPort)", controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token,
-                jobCurve: jobCurve),
+                jobEndpoint: jobEndpoint, controlEndpoint: "tcp://127.0.0.1:\(controlPort)", controlToken: token,
+                jobCurve: jobCurve?.keys),
             context: context, metrics: metrics, logger: logger)
         let service = SchedulerService(frontEnd: frontEnd, drain: drainSettings) { jobs, control in
             logger.info("ready", metadata: [
-                "jobs": "\(jobs)", "worker_tls": "\(workerTLSSettings.map { $0.certificateChainFile == nil ? "on" : "mutual" } ?? "off")", "job_security": "\(jobCurve.map { "CURVE, \($0.allowedClients.count) proxy keys, public key \($0.keyPair.publicKey)" } ?? "plaintext")", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
+                "jobs": "\(jobs)", "worker_tls": "\(workerTLSSettings.map { $0.certificateChainFile == nil ? "on" : "mutual" } ?? "off")", "job_security": "\(jobCurve.map { "CURVE, \($0.keys.allowedClients.count) proxy keys from \($0.allowList), public key \($0.keys.keyPair.publicKey)" } ?? "plaintext")", "control": "\(control)", "proof_type": "\(kind)", "state_file": "\(state)",
                 "metrics": "\(metricsTarget ?? "off")",
             ])
             FileHandle.standardError.write(Data("scheduler ready: jobs \(jobs) control \(control)\n".utf8))
@@ -155,7 +151,12 @@ struct SchedulerCommand: AsyncParsableCommand {
         let discovery: [any Service] = discoveryNames.isEmpty ? [] : [
             WorkerDiscoveryService(names: discoveryNames, interval: discoveryEvery, scheduler: scheduler, logger: logger)
         ]
-        let group = ServiceGroup(services: (tracing.map { [$0] } ?? []) + [service] + discovery, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Last in the group, so the first to stop on SIGTERM.
+        let keyRotation: [any Service] = jobCurve.map {
+            [CurveAllowListReloadService(allowList: $0.allowList, link: "job endpoint", logger: logger) { frontEnd.replaceAllowedClients($0) }]
+        } ?? []
+        let group = ServiceGroup(
+            services: (tracing.map { [$0] } ?? []) + [service] + discovery + keyRotation, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 

@@ -35,18 +35,14 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         Configuration.bootstrapLogging()
         let logger = Logger(label: "worker")
-        EventLoopExecutor.install(logger: logger)
+        try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-worker")
         guard let name = proofType ?? Configuration.environment("MRP_WORKER_PROOF_TYPE") else {
             throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
         }
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
         let tls: ServerTLSSettings?
-        do {
-            tls = try ServerTLSSettings.resolve(
-                certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile,
-                variables: ("MRP_WORKER_TLS_CERT_FILE", "MRP_WORKER_TLS_KEY_FILE", "MRP_WORKER_TLS_CLIENT_CA_FILE"))
-        } catch {
+        do { tls = try ServerTLSSettings.resolve(certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile, environmentPrefix: "MRP_WORKER_TLS") } catch {
             throw ValidationError(error.description)
         }
         var config = WorkerConfiguration(
@@ -75,7 +71,7 @@ struct WorkerCommand: AsyncParsableCommand {
             if let address = try await server.listeningAddress {
                 logger.info("listening", metadata: [
                     "address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)",
-                    "tls": "\(tls.map { $0.clientCAFile == nil ? "on" : "mutual" } ?? "off")",
+                    "tls": "\(ServerTLSSettings.mode(tls))",
                     "prover_memory_mib": "\(memoryBudget.bytes >> 20)",
                 ])
                 FileHandle.standardError.write(Data("worker ready: \(kind) on \(address)\n".utf8))

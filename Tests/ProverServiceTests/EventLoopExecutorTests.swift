@@ -22,33 +22,44 @@ import Wire
         return ticks
     }
 
-    /// Starts a worker, waits for its first answer, then returns the CPU ticks its pool threads and its
-    /// NIO threads spent on the next `calls` refused Prove calls.
-    static func workerThreadTicks(environment: [String: String], calls: Int = 300) async throws -> (pool: Int, eventLoops: Int) {
+    /// A refused Prove call (a witness that does not decode): true if the worker answered INVALID_ARGUMENT.
+    static func refused<Transport>(_ api: RemoteProver_Api.Client<Transport>) async throws -> Bool {
+        do { _ = try await api.prove(.with { $0.proofType = .transaction; $0.payload = Data("abc".utf8) }) } catch let error as RPCError {
+            return error.code == .invalidArgument
+        }
+        return false
+    }
+
+    /// Starts a worker with `environment`, waits for its first answer, then runs `body` with its pid and a client.
+    static func withAnsweringWorker<T: Sendable>(
+        environment: [String: String], _ body: (Int32, RemoteProver_Api.Client<HTTP2ClientTransport.Posix>) async throws -> T
+    ) async throws -> T {
         let port = LocalCluster.freePort()
         let worker = try LocalCluster.launch("worker", ["--proof-type", "transaction", "--port", "\(port)", "--localhost"], environment: environment)
         defer { LocalCluster.stop([worker]) }
-        // libdispatch names the cooperative pool's threads "com.apple.root.default-qos" (15 chars kept).
-        func sample() throws -> (pool: Int, eventLoops: Int) {
-            let ticks = try ticksByThread(worker.processIdentifier)
-            return (ticks.filter { $0.key == "oot.default-qos" }.values.reduce(0, +), ticks.filter { $0.key.hasPrefix("NIO-") }.values.reduce(0, +))
-        }
         return try await withGRPCClient(transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)) { client in
             let api = RemoteProver_Api.Client(wrapping: client)
-            func refused() async throws -> Bool {
-                do { _ = try await api.prove(.with { $0.proofType = .transaction; $0.payload = Data("abc".utf8) }) } catch let error as RPCError {
-                    return error.code == .invalidArgument
-                }
-                return false
-            }
             var up = false
             for _ in 0..<200 where !up {
-                up = try await refused()
+                up = try await refused(api)
                 if !up { try await Task.sleep(for: .milliseconds(50)) }
             }
             try #require(up, "the worker never answered")
+            return try await body(worker.processIdentifier, api)
+        }
+    }
+
+    /// Starts a worker, waits for its first answer, then returns the CPU ticks its pool threads and its
+    /// NIO threads spent on the next `calls` refused Prove calls.
+    static func workerThreadTicks(environment: [String: String], calls: Int = 300) async throws -> (pool: Int, eventLoops: Int) {
+        try await withAnsweringWorker(environment: environment) { pid, api in
+            // libdispatch names the cooperative pool's threads "com.apple.root.default-qos" (15 chars kept).
+            func sample() throws -> (pool: Int, eventLoops: Int) {
+                let ticks = try ticksByThread(pid)
+                return (ticks.filter { $0.key == "oot.default-qos" }.values.reduce(0, +), ticks.filter { $0.key.hasPrefix("NIO-") }.values.reduce(0, +))
+            }
             let before = try sample()
-            for _ in 0..<calls { #expect(try await refused()) }
+            for _ in 0..<calls { #expect(try await refused(api)) }
             let after = try sample()
             return (after.pool - before.pool, after.eventLoops - before.eventLoops)
         }

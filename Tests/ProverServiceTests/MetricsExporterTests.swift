@@ -213,13 +213,9 @@ func publishUntilSeen(
 /// plaintext publisher's never arrive.
 @Test(.timeLimit(.minutes(1))) func aCurveEventsEndpointTakesEventsOnlyFromAllowListedPublishers() async throws {
     let exporterKeys = try ZMQCurveKeyPair.generate(), publisher = try ZMQCurveKeyPair.generate(), stranger = try ZMQCurveKeyPair.generate()
-    let exporter = try await MetricsExporter.start(
-        MetricsExporterConfiguration(
-            port: 0, localhost: true, eventsEndpoint: "tcp://127.0.0.1:*",
-            eventsCurve: ZMQCurveServerKeys(keyPair: exporterKeys, allowedClients: [publisher.publicKey])),
-        logger: Logger(label: "test.metrics-exporter"))
+    let exporter = try await curveExporter(exporterKeys, allowing: [publisher.publicKey])
     let endpoint = exporter.addresses.eventsEndpoint
-    let bytes: [UInt8] = try MetricEvents.rejected(.batch, reason: "rate_limited", code: 8, client: "192.0.2.1").serializedBytes()
+    let bytes = try rejectedEvent()
     for security in [ZMQLinkSecurity.curveClient(stranger, serverKey: exporterKeys.publicKey), .plaintext] {
         let through = try await Task.detached { try publishUntilSeen(bytes, to: endpoint, security: security, attempts: 20) { exporter.metrics.eventsApplied > 0 } }.value
         #expect(!through, "\(security) got an event in")
@@ -229,6 +225,20 @@ func publishUntilSeen(
     }.value
     #expect(allowed)
     await exporter.stop()
+}
+
+/// An exporter on free ports whose CURVE events endpoint has `keys` and admits `allowed`.
+func curveExporter(_ keys: ZMQCurveKeyPair, allowing allowed: Set<String>) async throws -> MetricsExporter {
+    try await MetricsExporter.start(
+        MetricsExporterConfiguration(
+            port: 0, localhost: true, eventsEndpoint: "tcp://127.0.0.1:*",
+            eventsCurve: ZMQCurveServerKeys(keyPair: keys, allowedClients: allowed)),
+        logger: Logger(label: "test.metrics-exporter"))
+}
+
+/// One serialized metric event (a rate-limited batch request).
+func rejectedEvent() throws -> [UInt8] {
+    try MetricEvents.rejected(.batch, reason: "rate_limited", code: 8, client: "192.0.2.1").serializedBytes()
 }
 
 /// A blocking HTTP/1.1 GET over a plain POSIX socket to 127.0.0.1 (`Connection: close`).

@@ -19,6 +19,11 @@ public enum Configuration {
         }
     }
 
+    /// A command-line switch: on when the flag is given or the variable holds a true value.
+    public static func flag(_ given: Bool, environment name: String) -> Bool {
+        given || (environment(name).flatMap(bool) ?? false)
+    }
+
     /// The log level from `MRP_LOG` or `LOG_LEVEL` (`RUST_LOG` style names), default info.
     public static var logLevel: Logger.Level {
         let text = (environment("MRP_LOG") ?? environment("LOG_LEVEL") ?? "info").lowercased()

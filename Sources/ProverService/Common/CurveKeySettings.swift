@@ -1,29 +1,87 @@
 import Foundation
 import Wire
 
-/// Reads CURVE keys for a process from its flags and `MRP_*` variables.
+/// Reads one process's CURVE keys from its flags and the `MRP_*` variables named after `prefix`.
 ///
-/// A secret key comes from a file (`…_FILE`, what `ctl keygen` writes) or from the variable itself
-/// holding the Z85 text (an orchestrator's secret mapped to an environment variable).
-public enum CurveKeySettings {
-    /// The key pair from `file` (flag), the file named by `fileVariable`, or the key in `keyVariable`; nil if none given.
-    public static func keyPair(file: String?, fileVariable: String, keyVariable: String) throws(ZMQCurveKeyError) -> ZMQCurveKeyPair? {
-        if let path = file ?? Configuration.environment(fileVariable) { return try ZMQCurveKeyFiles.readSecret(path) }
-        if let key = Configuration.environment(keyVariable) {
-            do { return try ZMQCurveKeyPair(secretKey: key) } catch { throw .malformed(role: "secret key in \(keyVariable)", reason: "\(error)") }
+/// With prefix `MRP_SCHEDULER_CURVE`, the secret key comes from `--curve-secret-key-file`, else the
+/// file named by `MRP_SCHEDULER_CURVE_SECRET_KEY_FILE` (what `ctl keygen` writes), else the Z85 key
+/// in `MRP_SCHEDULER_CURVE_SECRET_KEY` (an orchestrator's secret mapped to a variable); a bound
+/// endpoint's allowed clients from `--curve-allowed-clients`, else the file named by
+/// `MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE`, else comma-separated keys in
+/// `MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS`.
+public struct CurveKeySettings: Sendable {
+    public let prefix: String
+
+    public init(prefix: String) {
+        self.prefix = prefix
+    }
+
+    /// The key pair from `file` (the flag) or the prefix's variables; nil if none is given.
+    public func keyPair(file: String?) throws(ZMQCurveKeyError) -> ZMQCurveKeyPair? {
+        if let path = file ?? Configuration.environment(prefix + "_SECRET_KEY_FILE") { return try ZMQCurveKeyFiles.readSecret(path) }
+        let variable = prefix + "_SECRET_KEY"
+        if let key = Configuration.environment(variable) {
+            do { return try ZMQCurveKeyPair(secretKey: key) } catch { throw .malformed(role: "secret key in \(variable)", reason: "\(error)") }
         }
         return nil
     }
 
-    /// Public keys from `file` (flag), the file named by `fileVariable`, or a comma-separated list in `listVariable`.
-    public static func publicKeys(file: String?, fileVariable: String, listVariable: String) throws(ZMQCurveKeyError) -> Set<String>? {
-        if let path = file ?? Configuration.environment(fileVariable) { return try ZMQCurveKeyFiles.readPublicKeys(path) }
-        guard let list = Configuration.environment(listVariable) else { return nil }
-        var keys = Set<String>()
-        for item in list.split(separator: ",") {
-            keys.insert(try ZMQCurveKeyPair.checked(String(item), role: "public key in \(listVariable)"))
+    /// Where the allowed client keys come from: `file` (the flag) or the prefix's variables; nil if none is given.
+    public func allowList(file: String?) -> CurveAllowList? {
+        if let path = file ?? Configuration.environment(prefix + "_ALLOWED_CLIENTS_FILE") { return .file(path) }
+        let variable = prefix + "_ALLOWED_CLIENTS"
+        return Configuration.environment(variable) == nil ? nil : .variable(variable)
+    }
+
+    /// A bound endpoint's CURVE settings (own pair and allowed client keys), or nil for plaintext
+    /// where ``LinkSecurityPolicy`` allows it on `endpoint`; both halves or neither.
+    public func server(keyFile: String?, allowedFile: String?, endpoint: String, insecure: Bool, link: String) throws -> CurveServerSettings? {
+        let pair = try keyPair(file: keyFile)
+        switch (pair, allowList(file: allowedFile)) {
+        case (let pair?, let allowList?):
+            return CurveServerSettings(keys: ZMQCurveServerKeys(keyPair: pair, allowedClients: try allowList.load()), allowList: allowList)
+        case (nil, nil):
+            try LinkSecurityPolicy.checkPlaintext(
+                endpoint: endpoint, insecure: insecure, link: link,
+                keysHint: "give --curve-secret-key-file and --curve-allowed-clients (ctl keygen writes keys)")
+            return nil
+        case (nil, _?): throw LinkSecurityError(message: "--curve-allowed-clients needs this process's own key: --curve-secret-key-file")
+        case (_?, nil): throw LinkSecurityError(message: "--curve-secret-key-file needs the client keys it accepts: --curve-allowed-clients")
         }
-        return keys.isEmpty ? nil : keys
+    }
+}
+
+/// A bound CURVE endpoint's keys and where its allow list was read from (to read it again on SIGHUP).
+public struct CurveServerSettings: Sendable, Hashable {
+    public let keys: ZMQCurveServerKeys
+    public let allowList: CurveAllowList
+}
+
+/// The source of a bound endpoint's allowed client keys: a file of public keys, one per line, or a
+/// variable holding them comma-separated.
+public enum CurveAllowList: Sendable, Hashable, CustomStringConvertible {
+    case file(String)
+    case variable(String)
+
+    /// The keys it lists now (at least one).
+    public func load() throws(ZMQCurveKeyError) -> Set<String> {
+        switch self {
+        case .file(let path): return try ZMQCurveKeyFiles.readPublicKeys(path)
+        case .variable(let name):
+            var keys = Set<String>()
+            for item in (Configuration.environment(name) ?? "").split(separator: ",") {
+                keys.insert(try ZMQCurveKeyPair.checked(String(item), role: "public key in \(name)"))
+            }
+            guard !keys.isEmpty else { throw .malformed(role: "allowed client keys in \(name)", reason: "no key listed") }
+            return keys
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .file(let path): return path
+        case .variable(let name): return "$\(name)"
+        }
     }
 }
 
@@ -37,44 +95,21 @@ extension CurveKeySettings {
         case (let pair?, let serverKey?): return .curveClient(pair, serverKey: serverKey)
         case (nil, nil):
             for endpoint in endpoints {
-                try LinkSecurityPolicy.checkPlaintext(
-                    host: LinkSecurityPolicy.host(ofEndpoint: endpoint) ?? "127.0.0.1", insecure: insecure, link: "\(link) \(endpoint)", keysHint: keysHint)
+                try LinkSecurityPolicy.checkPlaintext(endpoint: endpoint, insecure: insecure, link: "\(link) \(endpoint)", keysHint: keysHint)
             }
             return .plaintext
         case (nil, _?): throw LinkSecurityError(message: "the \(link) has the server's public key but no key of this process: --curve-secret-key-file")
         case (_?, nil): throw LinkSecurityError(message: "the \(link) needs the server's public key as well (\(keysHint))")
         }
     }
-}
 
-extension CurveKeySettings {
-    /// The names a bound endpoint's CURVE settings are read from.
-    public struct ServerVariables: Sendable {
-        public let secretKeyFile: String, secretKey: String, allowedClientsFile: String, allowedClients: String
-        public init(secretKeyFile: String, secretKey: String, allowedClientsFile: String, allowedClients: String) {
-            self.secretKeyFile = secretKeyFile
-            self.secretKey = secretKey
-            self.allowedClientsFile = allowedClientsFile
-            self.allowedClients = allowedClients
-        }
-    }
-
-    /// A bound endpoint's CURVE settings (own pair and allowed client keys), or nil for plaintext
-    /// where ``LinkSecurityPolicy`` allows it; both halves or neither.
-    public static func serverCurve(
-        keyFile: String?, allowedFile: String?, variables: ServerVariables, host: String, insecure: Bool, link: String
-    ) throws -> ZMQCurveServerKeys? {
-        let pair = try keyPair(file: keyFile, fileVariable: variables.secretKeyFile, keyVariable: variables.secretKey)
-        let allowed = try publicKeys(file: allowedFile, fileVariable: variables.allowedClientsFile, listVariable: variables.allowedClients)
-        switch (pair, allowed) {
-        case (let pair?, let allowed?): return ZMQCurveServerKeys(keyPair: pair, allowedClients: allowed)
-        case (nil, nil):
-            try LinkSecurityPolicy.checkPlaintext(
-                host: host, insecure: insecure, link: link,
-                keysHint: "give --curve-secret-key-file and --curve-allowed-clients (ctl keygen writes keys)")
-            return nil
-        case (nil, _?): throw LinkSecurityError(message: "--curve-allowed-clients needs this process's own key: --curve-secret-key-file")
-        case (_?, nil): throw LinkSecurityError(message: "--curve-secret-key-file needs the client keys it accepts: --curve-allowed-clients")
-        }
+    /// A publisher's (proxy's, scheduler's) metric-event link: CURVE signed with `pair` when the
+    /// exporter's public key (or a file holding it) is given by `exporterKey` (the flag) or
+    /// `MRP_METRICS_PUBLIC_KEY`; else plaintext where ``LinkSecurityPolicy`` allows it.
+    public static func metricEventLink(exporterKey: String?, pair: ZMQCurveKeyPair?, endpoint: String?, insecure: Bool) throws -> ZMQLinkSecurity {
+        let serverKey = try (exporterKey ?? Configuration.environment("MRP_METRICS_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
+        return try clientSecurity(
+            pair: serverKey == nil ? nil : pair, serverKey: serverKey, endpoints: endpoint.map { [$0] } ?? [], insecure: insecure,
+            link: "metric event link", keysHint: "give --curve-secret-key-file and --metrics-public-key")
     }
 }

@@ -51,6 +51,12 @@ public final class MetricEventSubscriber: Sendable {
         return bound
     }
 
+    /// Replaces the publisher keys a CURVE endpoint admits (later handshakes only); nil for a
+    /// plaintext endpoint or when not running.
+    public func replaceAllowedClients(_ keys: Set<String>) -> ZMQAuthenticator.AllowListChange? {
+        running.withLock { $0?.authenticator }?.replaceAllowedKeys(keys)
+    }
+
     /// Stops the receiving thread, waits until it has closed its socket, and ends the context.
     public func stop() async {
         guard let (thread, context, authenticator) = running.withLock({ r in defer { r = nil }; return r }) else { return }

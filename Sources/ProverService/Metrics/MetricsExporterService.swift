@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Wire
 import ServiceLifecycle
 
@@ -54,6 +55,12 @@ public struct MetricsExporterService: Service {
     private let configuration: MetricsExporterConfiguration
     private let logger: Logger
     private let onReady: @Sendable (MetricsExporterAddresses) -> Void
+    private let running = RunningExporter()
+
+    /// The exporter while ``run()`` serves (shared by copies of the service).
+    private final class RunningExporter: Sendable {
+        let exporter = Mutex<MetricsExporter?>(nil)
+    }
 
     /// Creates the service; `onReady` runs once both sockets are bound.
     public init(
@@ -68,9 +75,17 @@ public struct MetricsExporterService: Service {
 
     public func run() async throws {
         let exporter = try await MetricsExporter.start(configuration, metrics: metrics, logger: logger)
+        running.exporter.withLock { $0 = exporter }
         onReady(exporter.addresses)
         try? await gracefulShutdown()
+        running.exporter.withLock { $0 = nil }
         await exporter.stop()
+    }
+
+    /// Replaces the publisher keys the running exporter's CURVE events endpoint admits; nil when it
+    /// is plaintext or not running.
+    public func replaceAllowedClients(_ keys: Set<String>) -> ZMQAuthenticator.AllowListChange? {
+        running.exporter.withLock { $0 }?.replaceAllowedClients(keys)
     }
 }
 
@@ -107,6 +122,11 @@ public final class MetricsExporter: Sendable {
         }
         let addresses = MetricsExporterAddresses(host: configuration.host, port: server.port, eventsEndpoint: endpoint)
         return MetricsExporter(addresses: addresses, metrics: metrics, subscriber: subscriber, server: server)
+    }
+
+    /// Replaces the publisher keys a CURVE events endpoint admits; nil for a plaintext one.
+    public func replaceAllowedClients(_ keys: Set<String>) -> ZMQAuthenticator.AllowListChange? {
+        subscriber.replaceAllowedClients(keys)
     }
 
     /// Stops the HTTP server and the subscriber thread.

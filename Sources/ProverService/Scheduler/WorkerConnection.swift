@@ -34,13 +34,14 @@ public final class GRPCWorkerConnection: WorkerConnection {
 
     /// - Parameter probeTimeout: the limit on each health and status call (`MRP_CONNECTION_TIMEOUT`).
     /// - Parameter tls: TLS (and the scheduler's client certificate) for the worker; nil = h2c.
-    public init(address: WorkerAddress, probeTimeout: Duration = .seconds(10), tls: ClientTLSSettings? = nil) throws {
+    /// - Parameter keepalive: how often the connection is pinged and how long the worker has to answer.
+    public init(
+        address: WorkerAddress, probeTimeout: Duration = .seconds(10), tls: ClientTLSSettings? = nil,
+        keepalive: WorkerKeepalive = .standard
+    ) throws {
         let security = tls?.transportSecurity ?? .plaintext
-        // While a call is in flight the connection is pinged every 10 s (5 s to answer): a worker
-        // whose host or link goes down mid-proof fails the call within ~15 s, and the job is retried
-        // elsewhere, instead of waiting for its deadline.
         var config = HTTP2ClientTransport.Posix.Config.defaults
-        config.connection.keepalive = .init(time: .seconds(10), timeout: .seconds(5), allowWithoutCalls: false)
+        config.connection.keepalive = keepalive.transportSetting
         let isIPv4 = address.host.split(separator: ".").count == 4 && address.host.allSatisfy { $0.isNumber || $0 == "." }
         let transport: HTTP2ClientTransport.Posix
         if isIPv4 {

@@ -129,6 +129,12 @@ public final class SchedulerFrontEnd: Sendable {
         return (jobEndpoint, controlEndpoint)
     }
 
+    /// Replaces the proxy keys a CURVE job endpoint admits (later handshakes only); nil for a
+    /// plaintext endpoint or before ``start()``.
+    public func replaceAllowedClients(_ keys: Set<String>) -> ZMQAuthenticator.AllowListChange? {
+        authenticator.withLock { $0 }?.replaceAllowedKeys(keys)
+    }
+
     /// Publishes the queue and workers state every `stateInterval` until cancelled (no-op without metrics).
     public func run() async {
         guard let metrics else {

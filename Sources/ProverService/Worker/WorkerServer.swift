@@ -42,6 +42,7 @@ public enum WorkerServer {
         let health = HealthService(services: ["remote_prover.Api", "remote_prover.WorkerStatusApi"])
         var transportConfig = HTTP2ServerTransport.Posix.Config.defaults
         transportConfig.rpc.maxRequestPayloadSize = PayloadLimits.messageBytes  // a batch witness is several MB
+        transportConfig.connection.keepalive.clientBehavior = WorkerKeepalive.serverPolicy  // the scheduler's pings
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .ipv4(host: configuration.localhost ? "127.0.0.1" : "0.0.0.0", port: configuration.port),

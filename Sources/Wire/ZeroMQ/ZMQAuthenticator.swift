@@ -57,9 +57,22 @@ public final class ZMQAuthenticator: Sendable {
             onError: { _ in })
     }
 
-    /// Replaces the allow list (the next handshake sees the new one).
-    public func setAllowedKeys(_ keys: Set<String>) {
-        allowed.keys.withLock { $0 = keys }
+    /// What replacing the allow list changed.
+    public struct AllowListChange: Sendable, Hashable {
+        /// Keys that may connect from now on and could not before.
+        public let added: Set<String>
+        /// Keys refused from now on (connections they already made stay up).
+        public let removed: Set<String>
+    }
+
+    /// Replaces the allow list: every later handshake is decided by `keys`; peers already admitted
+    /// stay connected.
+    @discardableResult
+    public func replaceAllowedKeys(_ keys: Set<String>) -> AllowListChange {
+        allowed.keys.withLock { old in
+            defer { old = keys }
+            return AllowListChange(added: keys.subtracting(old), removed: old.subtracting(keys))
+        }
     }
 
     /// Closes the handler's socket.
