@@ -7,19 +7,26 @@ import Wire
 /// The service processes run Swift concurrency on NIO's event loops (`EventLoopExecutor`): a worker
 /// answering calls does that work on its `NIO-…` threads and none on the cooperative pool's.
 @Suite(.serialized, .timeLimit(.minutes(2))) struct EventLoopExecutorTests {
-    /// CPU ticks (user + system) per thread name of a running process, summed over threads.
-    static func ticksByThread(_ pid: Int32) throws -> [String: Int] {
+    /// CPU ticks (user + system) and name of each thread of a running process, by thread id.
+    static func ticksByThread(_ pid: Int32) throws -> [String: (name: String, ticks: Int)] {
         let tasks = "/proc/\(pid)/task"
-        var ticks: [String: Int] = [:]
+        var threads: [String: (name: String, ticks: Int)] = [:]
         for tid in try FileManager.default.contentsOfDirectory(atPath: tasks) {
             guard let name = try? String(contentsOfFile: "\(tasks)/\(tid)/comm", encoding: .utf8),
                   let stat = try? String(contentsOfFile: "\(tasks)/\(tid)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { continue }
             // Fields after "(comm)": state is field 3, utime 14 and stime 15.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            ticks[name.trimmingCharacters(in: .whitespacesAndNewlines), default: 0] += (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+            threads[tid] = (name.trimmingCharacters(in: .whitespacesAndNewlines), (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0))
         }
-        return ticks
+        return threads
+    }
+
+    /// Ticks spent between two samples by the threads whose name passes `matches`, thread by thread
+    /// (a thread that ended in between counts nothing; one that started counts all its ticks).
+    static func ticksSpent(from before: [String: (name: String, ticks: Int)], to after: [String: (name: String, ticks: Int)],
+                           _ matches: (String) -> Bool) -> Int {
+        after.filter { matches($0.value.name) }.map { tid, thread in thread.ticks - (before[tid]?.ticks ?? 0) }.reduce(0, +)
     }
 
     /// A refused Prove call (a witness that does not decode): true if the worker answered INVALID_ARGUMENT.
@@ -54,14 +61,10 @@ import Wire
     static func workerThreadTicks(environment: [String: String], calls: Int = 300) async throws -> (pool: Int, eventLoops: Int) {
         try await withAnsweringWorker(environment: environment) { pid, api in
             // libdispatch names the cooperative pool's threads "com.apple.root.default-qos" (15 chars kept).
-            func sample() throws -> (pool: Int, eventLoops: Int) {
-                let ticks = try ticksByThread(pid)
-                return (ticks.filter { $0.key == "oot.default-qos" }.values.reduce(0, +), ticks.filter { $0.key.hasPrefix("NIO-") }.values.reduce(0, +))
-            }
-            let before = try sample()
+            let before = try ticksByThread(pid)
             for _ in 0..<calls { #expect(try await refused(api)) }
-            let after = try sample()
-            return (after.pool - before.pool, after.eventLoops - before.eventLoops)
+            let after = try ticksByThread(pid)
+            return (ticksSpent(from: before, to: after) { $0 == "oot.default-qos" }, ticksSpent(from: before, to: after) { $0.hasPrefix("NIO-") })
         }
     }
 
