@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -47,33 +46,11 @@ private struct ScriptedProxy: RemoteProver_Api.SimpleServiceProtocol {
             let port = try #require(try await server.listeningAddress?.ipv4?.port)
             let arguments = ["load"] + files + ["--proxies", "127.0.0.1:\(port)", "--clients", "2", "--duration", "2s",
                                                 "--deadline", "5s", "--busy-pause", "50ms", "--progress-every", "0", "--json", json]
-            let (status, text) = try await Self.runCtl(arguments)
+            let (status, text) = try await ExecutableRun.run("ctl", arguments, capturing: .standardOutput)
             server.beginGracefulShutdown()
             try await group.waitForAll()
             let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
             return (status, text, report?["outcomes"] as? [String: Int] ?? [:])
-        }
-    }
-
-    /// Runs the built ctl on a Dispatch thread; returns its exit status and standard output.
-    static func runCtl(_ arguments: [String]) async throws -> (Int32, String) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    let process = Process()
-                    process.executableURL = LocalCluster.binaries.appendingPathComponent("ctl")
-                    process.arguments = arguments
-                    let output = Pipe()
-                    process.standardOutput = output
-                    process.standardError = FileHandle.nullDevice
-                    try process.run()
-                    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, text))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
         }
     }
 

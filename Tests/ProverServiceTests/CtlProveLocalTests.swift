@@ -7,17 +7,8 @@ import Rollup
 @Suite struct CtlProveLocalTests {
     /// Runs the built `ctl` with `arguments`; returns its exit status and standard error.
     static func ctl(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = LocalCluster.binaries.appendingPathComponent("ctl")
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let run = try ExecutableRun.run("ctl", arguments, capturing: .standardError)
+        return (run.status, run.text)
     }
 
     @Test(.timeLimit(.minutes(3))) func provesABatchWitnessAndRefusesAProofFile() throws {

@@ -89,17 +89,11 @@ import Wire
     }
 
     @Test func aJobEndpointOffLoopbackWithoutKeysRefusesToStart() throws {
-        let process = Process()
-        process.executableURL = LocalCluster.binaries.appendingPathComponent("scheduler")
-        process.arguments = ["--job-host", "0.0.0.0", "--port", "\(LocalCluster.freePort())", "--control-port", "\(LocalCluster.freePort())",
-                             "--state-file", FileManager.default.temporaryDirectory.appendingPathComponent("mrp-\(UUID().uuidString).json").path]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
+        let (status, output) = try ExecutableRun.run(
+            "scheduler", ["--job-host", "0.0.0.0", "--port", "\(LocalCluster.freePort())", "--control-port", "\(LocalCluster.freePort())",
+                          "--state-file", FileManager.default.temporaryDirectory.appendingPathComponent("mrp-\(UUID().uuidString).json").path],
+            capturing: .standardError)
+        #expect(status != 0)
         #expect(output.contains("refusing a plaintext job endpoint on 0.0.0.0"), "\(output)")
     }
 }
