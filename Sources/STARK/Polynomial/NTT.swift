@@ -105,6 +105,36 @@ public enum NTT {
                         layer += 1
                         continue
                     }
+                    if layer + 1 <= blockLogUsed {
+                        // Two layers in one pass over the block (radix 4, as the large layers below).
+                        let twiddles = tw.value.baseAddress!
+                        while start < blockSize {
+                            let p = base + start
+                            for k in 0..<half {
+                                let w1 = twiddles[half + k]
+                                let w2 = twiddles[2 * half + k]
+                                let w3 = twiddles[3 * half + k]
+                                let x0 = p[k]
+                                let x2 = p[k + 2 * half]
+                                let t1 = p[k + half].scaled(by: w1)
+                                let t3 = p[k + 3 * half].scaled(by: w1)
+                                let a0 = x0 + t1
+                                let a1 = x0 - t1
+                                let a2 = x2 + t3
+                                let a3 = x2 - t3
+                                let u2 = a2.scaled(by: w2)
+                                let u3 = a3.scaled(by: w3)
+                                p[k] = a0 + u2
+                                p[k + 2 * half] = a0 - u2
+                                p[k + half] = a1 + u3
+                                p[k + 3 * half] = a1 - u3
+                            }
+                            start += 4 * half
+                        }
+                        half <<= 2
+                        layer += 2
+                        continue
+                    }
                     let layerTwiddles = tw.value.baseAddress! + half
                     while start < blockSize {
                         for k in 0..<half {
