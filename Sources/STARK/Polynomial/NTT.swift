@@ -71,7 +71,8 @@ public enum NTT {
         return table
     }
 
-    /// Decimation-in-time butterfly layers `fromLayer...logN` on bit-reversed input.
+    /// Decimation-in-time butterfly layers `fromLayer...logN` on bit-reversed input. `twiddles` is
+    /// the layered table of size 2^logN (`TwiddleCache.table`).
     @inlinable
     static func butterflies<E: FieldElement>(
         _ values: UnsafeMutableBufferPointer<E>, logN: Int, fromLayer: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int
@@ -90,7 +91,6 @@ public enum NTT {
                 var layer = fromLayer
                 while layer <= blockLogUsed {
                     let len = half << 1
-                    let stride = n / len
                     var start = 0
                     if half == 1 {
                         // First layer: every twiddle is 1.
@@ -105,9 +105,40 @@ public enum NTT {
                         layer += 1
                         continue
                     }
+                    if layer + 1 <= blockLogUsed {
+                        // Two layers in one pass over the block (radix 4, as the large layers below).
+                        let twiddles = tw.value.baseAddress!
+                        while start < blockSize {
+                            let p = base + start
+                            for k in 0..<half {
+                                let w1 = twiddles[half + k]
+                                let w2 = twiddles[2 * half + k]
+                                let w3 = twiddles[3 * half + k]
+                                let x0 = p[k]
+                                let x2 = p[k + 2 * half]
+                                let t1 = p[k + half].scaled(by: w1)
+                                let t3 = p[k + 3 * half].scaled(by: w1)
+                                let a0 = x0 + t1
+                                let a1 = x0 - t1
+                                let a2 = x2 + t3
+                                let a3 = x2 - t3
+                                let u2 = a2.scaled(by: w2)
+                                let u3 = a3.scaled(by: w3)
+                                p[k] = a0 + u2
+                                p[k + 2 * half] = a0 - u2
+                                p[k + half] = a1 + u3
+                                p[k + 3 * half] = a1 - u3
+                            }
+                            start += 4 * half
+                        }
+                        half <<= 2
+                        layer += 2
+                        continue
+                    }
+                    let layerTwiddles = tw.value.baseAddress! + half
                     while start < blockSize {
                         for k in 0..<half {
-                            let w = tw.value[k * stride]
+                            let w = layerTwiddles[k]
                             let u = base[start + k]
                             let t = base[start + k + half].scaled(by: w)
                             base[start + k] = u + t
@@ -126,8 +157,6 @@ public enum NTT {
         var layer = max(blockLogUsed + 1, fromLayer)
         while layer + 1 <= logN {
             let half = 1 << (layer - 1)
-            let strideA = n >> layer
-            let strideB = n >> (layer + 1)
             let pairLayer = layer
             Parallel.forRanges(n / 4, threads: threads, minChunk: 1 << 11) { range in
                 let p = a.value.baseAddress!
@@ -138,9 +167,9 @@ public enum NTT {
                     let i1 = i0 + half
                     let i2 = i1 + half
                     let i3 = i2 + half
-                    let w1 = tw.value[k * strideA]
-                    let w2 = tw.value[k * strideB]
-                    let w3 = tw.value[(k + half) * strideB]
+                    let w1 = tw.value[half + k]
+                    let w2 = tw.value[2 * half + k]
+                    let w3 = tw.value[3 * half + k]
                     let x0 = p[i0]
                     let x2 = p[i2]
                     let t1 = p[i1].scaled(by: w1)
@@ -162,7 +191,6 @@ public enum NTT {
         // A last single layer, parallel over butterflies.
         while layer <= logN {
             let half = 1 << (layer - 1)
-            let stride = n >> layer
             Parallel.forRanges(n / 2, threads: threads, minChunk: 1 << 12) { range in
                 let p = a.value.baseAddress!
                 for j in range {
@@ -170,7 +198,7 @@ public enum NTT {
                     let k = j & (half - 1)
                     let i0 = (group << layer) + k
                     let i1 = i0 + half
-                    let w = tw.value[k * stride]
+                    let w = tw.value[half + k]
                     let u = p[i0]
                     let t = p[i1].scaled(by: w)
                     p[i0] = u + t

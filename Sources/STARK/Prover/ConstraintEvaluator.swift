@@ -66,12 +66,34 @@ struct ConstraintEvaluator {
         }
         let groupCount = assertionSteps.count
 
+        // Everything the per-row loop reads, in flat buffers (no array retains in the hot loop).
+        let periodicCount = periodicTables.count
+        let periodicValues = FlatBuffer(periodicTables.flatMap { $0 })
+        let periodicStarts = FlatBuffer(periodicTables.indices.map { p in periodicTables[..<p].reduce(0) { $0 + $1.count } })
+        let periodicMasks = FlatBuffer(periodicTables.map { $0.count - 1 })
+        let mainGroupEnds = FlatBuffer(mainGroups.indices.map { g in mainGroups[...g].reduce(0) { $0 + $1.count } })
+        let mainAssertionColumns = FlatBuffer(mainGroups.flatMap { $0.map(\.0) })
+        let mainAssertionValues = FlatBuffer(mainGroups.flatMap { $0.map(\.1) })
+        let mainAssertionCoefficients = FlatBuffer(mainGroups.flatMap { $0.map(\.2) })
+        let auxGroupEnds = FlatBuffer(auxGroups.indices.map { g in auxGroups[...g].reduce(0) { $0 + $1.count } })
+        let auxAssertionColumns = FlatBuffer(auxGroups.flatMap { $0.map(\.0) })
+        let auxAssertionValues = FlatBuffer(auxGroups.flatMap { $0.map(\.1) })
+        let auxAssertionCoefficients = FlatBuffer(auxGroups.flatMap { $0.map(\.2) })
+        let roots = FlatBuffer(assertionRoots)
+        let vanishing = FlatBuffer(vanishingInverses)
+        let compositionCoefficients = FlatBuffer(coefficients)
+        let challengeValues = FlatBuffer(auxChallenges)
+        defer {
+            periodicValues.free(); periodicStarts.free(); periodicMasks.free()
+            mainGroupEnds.free(); mainAssertionColumns.free(); mainAssertionValues.free(); mainAssertionCoefficients.free()
+            auxGroupEnds.free(); auxAssertionColumns.free(); auxAssertionValues.free(); auxAssertionCoefficients.free()
+            roots.free(); vanishing.free(); compositionCoefficients.free(); challengeValues.free()
+        }
+
         var result = [QuadFelt](repeating: .zero, count: ceSize)
         let air = self.air
-        let coefficients = self.coefficients
-        let challenges = auxChallenges
-        let mainScratch = main.makeCosetScratch()
-        let auxScratch = aux?.makeCosetScratch()
+        let mainScratch = main.makeCosetScratch(threads: threads)
+        let auxScratch = aux?.makeCosetScratch(threads: threads)
         defer {
             mainScratch?.deallocate()
             auxScratch?.deallocate()
@@ -82,103 +104,118 @@ struct ConstraintEvaluator {
                 if cancellation?.isCancelled == true { return }
                 let t = s * cosetStep
                 let cosetShift = main.lde.shift(coset: t)
+                let vanishingInverse = vanishing[s]
                 main.withCoset(t, scratch: mainScratch, threads: threads) { mainCoset in
                     withOptionalCoset(aux, t, scratch: auxScratch, threads: threads) { auxCoset in
-                        let shared = UncheckedSendable((mainCoset, auxCoset, periodicTables, mainGroups, auxGroups, assertionRoots))
+                        let shared = UncheckedSendable((mainCoset, auxCoset))
                         Parallel.forRanges(n, threads: threads, minChunk: 1 << 10) { range in
-                            let (mainCoset, auxCoset, periodicTables, mainGroups, auxGroups, assertionRoots) = shared.value
-                            let periodicCount = periodicTables.count
+                            let (mainCoset, auxCoset) = shared.value
                             let block = 1 << 10
-                            let cur = UnsafeMutableBufferPointer<Felt>.allocate(capacity: mainWidth)
-                            let nxt = UnsafeMutableBufferPointer<Felt>.allocate(capacity: mainWidth)
-                            let per = UnsafeMutableBufferPointer<Felt>.allocate(capacity: max(periodicCount, 1))
-                            let res = UnsafeMutableBufferPointer<Felt>.allocate(capacity: max(mainCount, 1))
-                            let divisors = UnsafeMutableBufferPointer<Felt>.allocate(capacity: max(groupCount * block, 1))
-                            let curE = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: mainWidth)
-                            let nxtE = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: mainWidth)
-                            let auxCur = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: max(auxWidth, 1))
-                            let auxNxt = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: max(auxWidth, 1))
-                            let perE = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: max(periodicCount, 1))
-                            let resE = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: max(auxCount, 1))
+                            // Rows blockStart...blockEnd of the main coset, row-major: each block is
+                            // read column by column (sequential), then every frame is two rows of it.
+                            let tile = UnsafeMutablePointer<Felt>.allocate(capacity: (block + 1) * max(mainWidth, 1))
+                            let per = UnsafeMutablePointer<Felt>.allocate(capacity: max(periodicCount, 1))
+                            let res = UnsafeMutablePointer<Felt>.allocate(capacity: max(mainCount, 1))
+                            let divisors = UnsafeMutablePointer<Felt>.allocate(capacity: max(groupCount * block, 1))
+                            let curE = UnsafeMutablePointer<QuadFelt>.allocate(capacity: max(mainWidth, 1))
+                            let nxtE = UnsafeMutablePointer<QuadFelt>.allocate(capacity: max(mainWidth, 1))
+                            let auxCur = UnsafeMutablePointer<QuadFelt>.allocate(capacity: max(auxWidth, 1))
+                            let auxNxt = UnsafeMutablePointer<QuadFelt>.allocate(capacity: max(auxWidth, 1))
+                            let perE = UnsafeMutablePointer<QuadFelt>.allocate(capacity: max(periodicCount, 1))
+                            let resE = UnsafeMutablePointer<QuadFelt>.allocate(capacity: max(auxCount, 1))
                             defer {
-                                for p in [cur, nxt, per, res, divisors] { p.deallocate() }
-                                for p in [curE, nxtE, auxCur, auxNxt, perE, resE] { p.deallocate() }
+                                tile.deallocate(); per.deallocate(); res.deallocate(); divisors.deallocate()
+                                curE.deallocate(); nxtE.deallocate(); auxCur.deallocate(); auxNxt.deallocate(); perE.deallocate(); resE.deallocate()
                             }
-                            challenges.withUnsafeBufferPointer { challengePtr in
-                                var blockStart = range.lowerBound
-                                while blockStart < range.upperBound {
-                                    if cancellation?.isCancelled == true { return }
-                                    let blockEnd = min(range.upperBound, blockStart + block)
-                                    let startX = cosetShift * traceGenerator.power(UInt64(blockStart))
-                                    // 1/(x − g^step) for each assertion row over the block.
-                                    let length = blockEnd - blockStart
-                                    if groupCount > 0 {
-                                        for g in 0..<groupCount {
-                                            var x = startX
-                                            for j in blockStart..<blockEnd {
-                                                divisors[g * length + j - blockStart] = x - assertionRoots[g]
-                                                x = x * traceGenerator
-                                            }
-                                        }
-                                        let used = UnsafeMutableBufferPointer(rebasing: divisors[0..<(groupCount * length)])
-                                        BatchInversion.invert(UnsafeBufferPointer(used), into: used)
+                            let challengePtr = UnsafeBufferPointer(start: challengeValues.base, count: challengeValues.count)
+                            var blockStart = range.lowerBound
+                            while blockStart < range.upperBound {
+                                if cancellation?.isCancelled == true { return }
+                                let blockEnd = min(range.upperBound, blockStart + block)
+                                let length = blockEnd - blockStart
+                                for c in 0..<mainWidth {
+                                    let column = mainCoset + c * n
+                                    for r in 0...length {
+                                        tile[r * mainWidth + c] = column[(blockStart + r) & (n - 1)]
                                     }
-                                    var x = startX
-                                    for j in blockStart..<blockEnd {
-                                        let i = j * ce + s
-                                        let nextJ = (j + 1) & (n - 1)
-                                        for c in 0..<mainWidth {
-                                            cur[c] = mainCoset[c * n + j]
-                                            nxt[c] = mainCoset[c * n + nextJ]
-                                        }
-                                        for p in 0..<periodicCount {
-                                            let table = periodicTables[p]
-                                            per[p] = table[i & (table.count - 1)]
-                                        }
-                                        air.evaluateMain(
-                                            EvaluationFrame(current: UnsafeBufferPointer(cur), next: UnsafeBufferPointer(nxt)),
-                                            periodic: UnsafeBufferPointer(start: per.baseAddress, count: periodicCount),
-                                            result: UnsafeMutableBufferPointer(start: res.baseAddress, count: mainCount))
-                                        var transition = QuadFelt.zero
-                                        for k in 0..<mainCount { transition += coefficients[k].scaled(by: res[k]) }
-                                        if auxCount > 0, let auxCoset {
-                                            for c in 0..<mainWidth {
-                                                curE[c] = QuadFelt(cur[c])
-                                                nxtE[c] = QuadFelt(nxt[c])
-                                            }
-                                            for c in 0..<auxWidth {
-                                                auxCur[c] = auxCoset[c * n + j]
-                                                auxNxt[c] = auxCoset[c * n + nextJ]
-                                            }
-                                            for p in 0..<periodicCount { perE[p] = QuadFelt(per[p]) }
-                                            air.evaluateAux(
-                                                main: EvaluationFrame(current: UnsafeBufferPointer(curE), next: UnsafeBufferPointer(nxtE)),
-                                                aux: EvaluationFrame(
-                                                    current: UnsafeBufferPointer(start: auxCur.baseAddress, count: auxWidth),
-                                                    next: UnsafeBufferPointer(start: auxNxt.baseAddress, count: auxWidth)),
-                                                periodic: UnsafeBufferPointer(start: perE.baseAddress, count: periodicCount),
-                                                challenges: challengePtr,
-                                                result: UnsafeMutableBufferPointer(start: resE.baseAddress, count: auxCount))
-                                            for k in 0..<auxCount { transition += coefficients[mainCount + k] * resE[k] }
-                                        }
-                                        var total = transition.scaled(by: (x - lastRow) * vanishingInverses[s])
-                                        for g in 0..<groupCount {
-                                            var sum = QuadFelt.zero
-                                            for (column, value, coefficient) in mainGroups[g] {
-                                                sum += coefficient.scaled(by: mainCoset[column * n + j] - value)
-                                            }
-                                            if let auxCoset {
-                                                for (column, value, coefficient) in auxGroups[g] {
-                                                    sum += coefficient * (auxCoset[column * n + j] - value)
-                                                }
-                                            }
-                                            total += sum.scaled(by: divisors[g * length + j - blockStart])
-                                        }
-                                        o.value[i] = total
-                                        x = x * traceGenerator
-                                    }
-                                    blockStart = blockEnd
                                 }
+                                let startX = cosetShift * traceGenerator.power(UInt64(blockStart))
+                                // 1/(x − g^step) for each assertion row over the block.
+                                if groupCount > 0 {
+                                    for g in 0..<groupCount {
+                                        var x = startX
+                                        let root = roots[g]
+                                        for r in 0..<length {
+                                            divisors[g * length + r] = x - root
+                                            x = x * traceGenerator
+                                        }
+                                    }
+                                    let used = UnsafeMutableBufferPointer(start: divisors, count: groupCount * length)
+                                    BatchInversion.invert(UnsafeBufferPointer(used), into: used)
+                                }
+                                var x = startX
+                                for r in 0..<length {
+                                    let j = blockStart + r
+                                    let i = j * ce + s
+                                    let nextJ = (j + 1) & (n - 1)
+                                    let cur = UnsafePointer(tile + r * mainWidth)
+                                    let nxt = UnsafePointer(tile + (r + 1) * mainWidth)
+                                    for p in 0..<periodicCount {
+                                        per[p] = periodicValues[periodicStarts[p] + (i & periodicMasks[p])]
+                                    }
+                                    air.evaluateMain(
+                                        EvaluationFrame(
+                                            current: UnsafeBufferPointer(start: cur, count: mainWidth),
+                                            next: UnsafeBufferPointer(start: nxt, count: mainWidth)),
+                                        periodic: UnsafeBufferPointer(start: per, count: periodicCount),
+                                        result: UnsafeMutableBufferPointer(start: res, count: mainCount))
+                                    var transition = QuadFelt.zero
+                                    for k in 0..<mainCount { transition += compositionCoefficients[k].scaled(by: res[k]) }
+                                    if auxCount > 0, let auxCoset {
+                                        for c in 0..<mainWidth {
+                                            curE[c] = QuadFelt(cur[c])
+                                            nxtE[c] = QuadFelt(nxt[c])
+                                        }
+                                        for c in 0..<auxWidth {
+                                            auxCur[c] = auxCoset[c * n + j]
+                                            auxNxt[c] = auxCoset[c * n + nextJ]
+                                        }
+                                        for p in 0..<periodicCount { perE[p] = QuadFelt(per[p]) }
+                                        air.evaluateAux(
+                                            main: EvaluationFrame(
+                                                current: UnsafeBufferPointer(start: curE, count: mainWidth),
+                                                next: UnsafeBufferPointer(start: nxtE, count: mainWidth)),
+                                            aux: EvaluationFrame(
+                                                current: UnsafeBufferPointer(start: auxCur, count: auxWidth),
+                                                next: UnsafeBufferPointer(start: auxNxt, count: auxWidth)),
+                                            periodic: UnsafeBufferPointer(start: perE, count: periodicCount),
+                                            challenges: challengePtr,
+                                            result: UnsafeMutableBufferPointer(start: resE, count: auxCount))
+                                        for k in 0..<auxCount { transition += compositionCoefficients[mainCount + k] * resE[k] }
+                                    }
+                                    var total = transition.scaled(by: (x - lastRow) * vanishingInverse)
+                                    var mainAssertion = 0
+                                    var auxAssertion = 0
+                                    for g in 0..<groupCount {
+                                        var sum = QuadFelt.zero
+                                        while mainAssertion < mainGroupEnds[g] {
+                                            let value = cur[mainAssertionColumns[mainAssertion]] - mainAssertionValues[mainAssertion]
+                                            sum += mainAssertionCoefficients[mainAssertion].scaled(by: value)
+                                            mainAssertion += 1
+                                        }
+                                        if let auxCoset {
+                                            while auxAssertion < auxGroupEnds[g] {
+                                                let value = auxCoset[auxAssertionColumns[auxAssertion] * n + j] - auxAssertionValues[auxAssertion]
+                                                sum += auxAssertionCoefficients[auxAssertion] * value
+                                                auxAssertion += 1
+                                            }
+                                        }
+                                        total += sum.scaled(by: divisors[g * length + r])
+                                    }
+                                    o.value[i] = total
+                                    x = x * traceGenerator
+                                }
+                                blockStart = blockEnd
                             }
                         }
                     }
@@ -189,9 +226,31 @@ struct ConstraintEvaluator {
     }
 }
 
+/// A copy of an array in memory that closures on any thread read through a plain pointer (no
+/// reference counting in hot loops). `free()` releases it.
+struct FlatBuffer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    let count: Int
+
+    init(_ values: [T]) {
+        count = values.count
+        base = .allocate(capacity: max(1, values.count))
+        if !values.isEmpty { values.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: values.count) } }
+    }
+
+    subscript(index: Int) -> T {
+        @inline(__always) get { base[index] }
+    }
+
+    func free() {
+        base.deinitialize(count: count)
+        base.deallocate()
+    }
+}
+
 /// `segment.withCoset` when there is a segment; `body(nil)` otherwise.
 func withOptionalCoset<H, E, R>(
-    _ segment: SegmentCommitment<H, E>?, _ t: Int, scratch: UnsafeMutablePointer<E>?, threads: Int,
+    _ segment: SegmentCommitment<H, E>?, _ t: Int, scratch: CosetScratch<E>?, threads: Int,
     _ body: (UnsafePointer<E>?) -> R
 ) -> R {
     guard let segment else { return body(nil) }

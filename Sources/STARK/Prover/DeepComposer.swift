@@ -37,11 +37,11 @@ public struct DeepCoefficients: Sendable {
 
 /// Computes the DEEP composition polynomial's evaluations over the whole LDE domain (prover side).
 ///
-/// The numerators Σ γ_k·T_k(x) (+ Σ δ_j·H_j(x)) and Σ γ'_k·T_k(x) are linear in the columns. Stored
-/// segments contribute their extension values point by point; streamed segments (see
-/// `SegmentCommitment`) are first combined in coefficient form into two extension polynomials,
-/// which are then evaluated coset by coset, so a wide segment costs two transforms per coset
-/// instead of one per column. The values are the same either way.
+/// The numerators Σ γ_k·T_k(x) (+ Σ δ_j·H_j(x)) and Σ γ'_k·T_k(x) are linear in the columns, so
+/// every segment, stored or streamed (see `SegmentCommitment`), is first combined in coefficient
+/// form into two extension polynomials, which are then evaluated coset by coset: two transforms
+/// per coset instead of reading every column's extension (a strided read of each stored column
+/// costs more than the transforms).
 enum DeepComposer {
     static func evaluate<H>(
         domain: LDEDomain, main: SegmentCommitment<H, Felt>, aux: SegmentCommitment<H, QuadFelt>?,
@@ -64,46 +64,35 @@ enum DeepComposer {
         }
         for j in 0..<compWidth { constantZ += coefficients.composition[j] * oodComposition[j] }
 
-        // Streamed segments, combined in coefficient form.
-        let streamMain = !main.isStored
-        let streamAux = aux.map { !$0.isStored } ?? false
-        let streamComp = !composition.isStored
-        let combined = streamMain || streamAux || streamComp
-        var comboZ: [QuadFelt] = []
-        var comboNext: [QuadFelt] = []
-        if combined {
-            comboZ = [QuadFelt](repeating: .zero, count: n)
-            comboNext = [QuadFelt](repeating: .zero, count: n)
-            let mainCoefficients = streamMain ? main.coefficients : []
-            let auxCoefficients = streamAux ? aux!.coefficients : []
-            let compCoefficients = streamComp ? composition.coefficients : []
-            withColumnPointers(mainCoefficients) { mainCols in
-                withColumnPointers(auxCoefficients) { auxCols in
-                    withColumnPointers(compCoefficients) { compCols in
-                        comboZ.withUnsafeMutableBufferPointer { zBuffer in
-                            comboNext.withUnsafeMutableBufferPointer { nextBuffer in
-                                let out = UncheckedSendable((zBuffer, nextBuffer))
-                                let cols = UncheckedSendable((mainCols, auxCols, compCols))
-                                Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { range in
-                                    let (zOut, nextOut) = out.value
-                                    let (mainCols, auxCols, compCols) = cols.value
-                                    for i in range {
-                                        var sumZ = QuadFelt.zero
-                                        var sumNext = QuadFelt.zero
-                                        for k in 0..<mainCols.count {
-                                            let t = mainCols[k][i]
-                                            sumZ += coefficients.atZ[k].scaled(by: t)
-                                            sumNext += coefficients.atNextZ[k].scaled(by: t)
-                                        }
-                                        for k in 0..<auxCols.count {
-                                            let t = auxCols[k][i]
-                                            sumZ += coefficients.atZ[mainWidth + k] * t
-                                            sumNext += coefficients.atNextZ[mainWidth + k] * t
-                                        }
-                                        for j in 0..<compCols.count { sumZ += coefficients.composition[j] * compCols[j][i] }
-                                        zOut[i] = sumZ
-                                        nextOut[i] = sumNext
+        // Every segment combined in coefficient form.
+        var comboZ = [QuadFelt](repeating: .zero, count: n)
+        var comboNext = [QuadFelt](repeating: .zero, count: n)
+        withColumnPointers(main.coefficients) { mainCols in
+            withColumnPointers(aux?.coefficients ?? []) { auxCols in
+                withColumnPointers(composition.coefficients) { compCols in
+                    comboZ.withUnsafeMutableBufferPointer { zBuffer in
+                        comboNext.withUnsafeMutableBufferPointer { nextBuffer in
+                            let out = UncheckedSendable((zBuffer, nextBuffer))
+                            let cols = UncheckedSendable((mainCols, auxCols, compCols))
+                            Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { range in
+                                let (zOut, nextOut) = out.value
+                                let (mainCols, auxCols, compCols) = cols.value
+                                for i in range {
+                                    var sumZ = QuadFelt.zero
+                                    var sumNext = QuadFelt.zero
+                                    for k in 0..<mainCols.count {
+                                        let t = mainCols[k][i]
+                                        sumZ += coefficients.atZ[k].scaled(by: t)
+                                        sumNext += coefficients.atNextZ[k].scaled(by: t)
                                     }
+                                    for k in 0..<auxCols.count {
+                                        let t = auxCols[k][i]
+                                        sumZ += coefficients.atZ[mainWidth + k] * t
+                                        sumNext += coefficients.atNextZ[mainWidth + k] * t
+                                    }
+                                    for j in 0..<compCols.count { sumZ += coefficients.composition[j] * compCols[j][i] }
+                                    zOut[i] = sumZ
+                                    nextOut[i] = sumNext
                                 }
                             }
                         }
@@ -111,91 +100,54 @@ enum DeepComposer {
                 }
             }
         }
-        let comboCoset = UnsafeMutablePointer<QuadFelt>.allocate(capacity: combined ? 2 * n : 1)
+        let prepared = withColumnPointers([comboZ, comboNext]) { main.lde.prepare(columns: $0, threads: threads) }
+        defer { prepared.free() }
+        comboZ = []
+        comboNext = []
+        let comboCoset = UnsafeMutablePointer<QuadFelt>.allocate(capacity: 2 * n)
         defer { comboCoset.deallocate() }
 
         var out = [QuadFelt](repeating: .zero, count: size)
         out.withUnsafeMutableBufferPointer { buffer in
             let o = UncheckedSendable(buffer)
             for t in 0..<blowup {
-                if combined {
-                    let powers = main.lde.shiftPowers(coset: t, threads: threads)
-                    powers.withUnsafeBufferPointer { pw in
-                        comboZ.withUnsafeBufferPointer { main.lde.evaluate($0.baseAddress!, powers: pw.baseAddress!, into: comboCoset, threads: threads) }
-                        comboNext.withUnsafeBufferPointer { main.lde.evaluate($0.baseAddress!, powers: pw.baseAddress!, into: comboCoset + n, threads: threads) }
-                    }
-                }
+                main.lde.evaluate(prepared: prepared, coset: t, into: comboCoset, threads: threads)
                 let cosetShift = main.lde.shift(coset: t)
-                withStoredCoset(streamMain ? nil : main, t) { mainCoset in
-                    withStoredCoset(streamAux ? nil : aux, t) { auxCoset in
-                        withStoredCoset(streamComp ? nil : composition, t) { compCoset in
-                            let cosets = UncheckedSendable((mainCoset, auxCoset, compCoset, combined ? UnsafePointer(comboCoset) : nil))
-                            Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { whole in
-                                let (mainCoset, auxCoset, compCoset, comboCoset) = cosets.value
-                                // 1/(x − z) and 1/(x − gz) through base-field norms, inverted in cache-sized blocks.
-                                let block = 1 << 12
-                                let norms = UnsafeMutableBufferPointer<Felt>.allocate(capacity: 2 * block)
-                                defer { norms.deallocate() }
-                                var blockStart = whole.lowerBound
-                                while blockStart < whole.upperBound {
-                                    let range = blockStart..<min(whole.upperBound, blockStart + block)
-                                    let count = range.count
-                                    let startX = cosetShift * domain.traceGenerator.power(UInt64(range.lowerBound))
-                                    var x = startX
-                                    for i in 0..<count {
-                                        norms[2 * i] = norm(x: x, minus: z)
-                                        norms[2 * i + 1] = norm(x: x, minus: nextZ)
-                                        x = x * domain.traceGenerator
-                                    }
-                                    let used = UnsafeMutableBufferPointer(rebasing: norms[0..<(2 * count)])
-                                    BatchInversion.invert(UnsafeBufferPointer(used), into: used)
-                                    x = startX
-                                    for j in range {
-                                        let local = j - range.lowerBound
-                                        var sumZ = QuadFelt.zero
-                                        var sumNext = QuadFelt.zero
-                                        if let comboCoset {
-                                            sumZ = comboCoset[j]
-                                            sumNext = comboCoset[n + j]
-                                        }
-                                        if let mainCoset {
-                                            for k in 0..<mainWidth {
-                                                let t = mainCoset[k * n + j]
-                                                sumZ += coefficients.atZ[k].scaled(by: t)
-                                                sumNext += coefficients.atNextZ[k].scaled(by: t)
-                                            }
-                                        }
-                                        if let auxCoset {
-                                            for k in 0..<auxWidth {
-                                                let t = auxCoset[k * n + j]
-                                                sumZ += coefficients.atZ[mainWidth + k] * t
-                                                sumNext += coefficients.atNextZ[mainWidth + k] * t
-                                            }
-                                        }
-                                        if let compCoset {
-                                            for c in 0..<compWidth { sumZ += coefficients.composition[c] * compCoset[c * n + j] }
-                                        }
-                                        // 1/(x − w) = conj(x − w)/norm(x − w).
-                                        let invZ = (QuadFelt(x) - z).conjugate.scaled(by: norms[2 * local])
-                                        let invNext = (QuadFelt(x) - nextZ).conjugate.scaled(by: norms[2 * local + 1])
-                                        o.value[j * blowup + t] = (sumZ - constantZ) * invZ + (sumNext - constantNext) * invNext
-                                        x = x * domain.traceGenerator
-                                    }
-                                    blockStart = range.upperBound
-                                }
-                            }
+                let combined = UncheckedSendable(UnsafePointer(comboCoset))
+                Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { whole in
+                    let comboCoset = combined.value
+                    // 1/(x − z) and 1/(x − gz) through base-field norms, inverted in cache-sized blocks.
+                    let block = 1 << 12
+                    let norms = UnsafeMutableBufferPointer<Felt>.allocate(capacity: 2 * block)
+                    defer { norms.deallocate() }
+                    var blockStart = whole.lowerBound
+                    while blockStart < whole.upperBound {
+                        let range = blockStart..<min(whole.upperBound, blockStart + block)
+                        let count = range.count
+                        let startX = cosetShift * domain.traceGenerator.power(UInt64(range.lowerBound))
+                        var x = startX
+                        for i in 0..<count {
+                            norms[2 * i] = norm(x: x, minus: z)
+                            norms[2 * i + 1] = norm(x: x, minus: nextZ)
+                            x = x * domain.traceGenerator
                         }
+                        let used = UnsafeMutableBufferPointer(rebasing: norms[0..<(2 * count)])
+                        BatchInversion.invert(UnsafeBufferPointer(used), into: used)
+                        x = startX
+                        for j in range {
+                            let local = j - range.lowerBound
+                            // 1/(x − w) = conj(x − w)/norm(x − w).
+                            let invZ = (QuadFelt(x) - z).conjugate.scaled(by: norms[2 * local])
+                            let invNext = (QuadFelt(x) - nextZ).conjugate.scaled(by: norms[2 * local + 1])
+                            o.value[j * blowup + t] = (comboCoset[j] - constantZ) * invZ + (comboCoset[n + j] - constantNext) * invNext
+                            x = x * domain.traceGenerator
+                        }
+                        blockStart = range.upperBound
                     }
                 }
             }
         }
         return out
-    }
-
-    /// Calls `body` with coset t of a stored segment, or nil when there is none.
-    static func withStoredCoset<H, E, R>(_ segment: SegmentCommitment<H, E>?, _ t: Int, _ body: (UnsafePointer<E>?) -> R) -> R {
-        guard let segment else { return body(nil) }
-        return segment.withCoset(t, scratch: nil, threads: 1) { body($0) }
     }
 
     /// Norm of (x − w) for base x and extension w = w0 + w1·φ: with a = x − w0, b = −w1,

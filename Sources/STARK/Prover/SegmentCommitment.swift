@@ -43,18 +43,20 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         if keep {
             // Every coset kept: then the rows are hashed in natural order straight into the tree.
             var stored: [[E]] = []
-            let failure: StarkError? = withColumnPointers(coefficients) { columns in
+            let prepared = withColumnPointers(coefficients) { lde.prepare(columns: $0, threads: threads) }
+            defer { prepared.free() }
+            let failure: StarkError? = {
                 for t in 0..<blowup {
                     if let flag = cancellation, flag.isCancelled {
                         return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
                     }
                     stored.append([E](unsafeUninitializedCapacity: width * n) { buffer, initialized in
-                        lde.evaluate(columns: columns, coset: t, into: buffer.baseAddress!, threads: threads)
+                        lde.evaluate(prepared: prepared, coset: t, into: buffer.baseAddress!, threads: threads)
                         initialized = width * n
                     })
                 }
                 return nil
-            }
+            }()
             if let failure { throw failure }
             try cancellation.check(before: "hashing the extended rows")
             storedCosets = stored
@@ -69,14 +71,16 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         // are kept coset-major (leaf j·blowup + t at t·n + j) until the tree is built.
         let leaves = UnsafeMutableBufferPointer<Digest>.allocate(capacity: n * blowup)
         defer { leaves.deallocate() }
-        let failure: StarkError? = withColumnPointers(coefficients) { columns in
+        let prepared = withColumnPointers(coefficients) { lde.prepare(columns: $0, threads: threads) }
+        defer { prepared.free() }
+        let failure: StarkError? = {
             let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * n))
             defer { scratch.deallocate() }
             for t in 0..<blowup {
                 if let flag = cancellation, flag.isCancelled {
                     return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
                 }
-                lde.evaluate(columns: columns, coset: t, into: scratch, threads: threads)
+                lde.evaluate(prepared: prepared, coset: t, into: scratch, threads: threads)
                 let src = UncheckedSendable(UnsafePointer(scratch))
                 let dst = UncheckedSendable(leaves.baseAddress! + t * n)
                 Parallel.forRanges(n, threads: threads, minChunk: 1 << 10) { range in
@@ -84,7 +88,7 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
                 }
             }
             return nil
-        }
+        }()
         if let failure { throw failure }
         storedCosets = nil
         let logBlowup = log2Exact(blowup)
@@ -148,21 +152,23 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         }
     }
 
-    /// A buffer for one re-evaluated coset of this segment (width × n values), or nil when the
-    /// extension is stored and none is needed. The caller deallocates it.
-    func makeCosetScratch() -> UnsafeMutablePointer<E>? {
-        isStored ? nil : .allocate(capacity: max(1, width * domain.traceLength))
+    /// What re-evaluating this segment's cosets needs (its prepared columns and a buffer for one
+    /// coset), or nil when the extension is stored and none is needed. The caller deallocates it.
+    func makeCosetScratch(threads: Int = 1) -> CosetScratch<E>? {
+        if isStored { return nil }
+        let prepared = withColumnPointers(coefficients) { lde.prepare(columns: $0, threads: threads) }
+        return CosetScratch(prepared: prepared, buffer: .allocate(capacity: max(1, width * domain.traceLength)))
     }
 
     /// Calls `body` with coset t of the extension, column-major (column c at c·n): the stored
     /// values, or the coset evaluated into `scratch` (from `makeCosetScratch`).
-    func withCoset<R>(_ t: Int, scratch: UnsafeMutablePointer<E>?, threads: Int, _ body: (UnsafePointer<E>) -> R) -> R {
+    func withCoset<R>(_ t: Int, scratch: CosetScratch<E>?, threads: Int, _ body: (UnsafePointer<E>) -> R) -> R {
         if let storedCosets {
             return storedCosets[t].withUnsafeBufferPointer { body($0.baseAddress!) }
         }
         guard let scratch else { preconditionFailure("a streamed segment needs a coset scratch buffer") }
-        withColumnPointers(coefficients) { lde.evaluate(columns: $0, coset: t, into: scratch, threads: threads) }
-        return body(UnsafePointer(scratch))
+        lde.evaluate(prepared: scratch.prepared, coset: t, into: scratch.buffer, threads: threads)
+        return body(UnsafePointer(scratch.buffer))
     }
 
     /// The rows at `positions` (LDE indices), each as the row's values: read from the stored
@@ -190,6 +196,18 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
                 (0..<width).map { c in E.read(extensionDegree: per, from: v.baseAddress! + q * flatWidth + c * per) }
             }
         }
+    }
+}
+
+/// A streamed segment's means to re-evaluate its cosets one at a time: its columns prepared once
+/// (`CosetLDE.prepare`) and a buffer that receives one coset (width × n values).
+struct CosetScratch<E: FieldElement> {
+    let prepared: PreparedColumns<E>
+    let buffer: UnsafeMutablePointer<E>
+
+    func deallocate() {
+        prepared.free()
+        buffer.deallocate()
     }
 }
 
