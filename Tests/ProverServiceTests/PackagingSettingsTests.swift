@@ -14,19 +14,36 @@ import Testing
         ("metrics-exporter", "miden-prover-metrics-exporter"),
     ]
 
-    /// Every "MRP_…" string literal in the executable's sources, plus MRP_LOG (read by every process
-    /// through `Configuration.logLevel`).
+    /// The variables a prefix stands for where the shared settings code derives names from it:
+    /// `ServerTLSSettings.resolve(…, environmentPrefix:)` reads the certificate, key and client CA;
+    /// `CurveKeySettings(prefix:)` the secret key (file or value), and with `.server(` the allow list too.
+    static let derivedNames: [(pattern: String, suffixes: [String])] = [
+        ("environmentPrefix: \"(MRP_[A-Z0-9_]+)\"", ["_CERT_FILE", "_KEY_FILE", "_CLIENT_CA_FILE"]),
+        ("CurveKeySettings\\(prefix: \"(MRP_[A-Z0-9_]+)\"\\)", ["_SECRET_KEY_FILE", "_SECRET_KEY"]),
+        ("CurveKeySettings\\(prefix: \"(MRP_[A-Z0-9_]+)\"\\)\\.server\\(", ["_ALLOWED_CLIENTS_FILE", "_ALLOWED_CLIENTS"]),
+    ]
+
+    /// Every "MRP_…" string literal in the executable's sources (a prefix of derived names counts as
+    /// the names it stands for), plus MRP_LOG (read by every process through `Configuration.logLevel`).
     static func variablesRead(by executable: String) throws -> Set<String> {
         let folder = root.appendingPathComponent("Sources/\(executable)")
         var names: Set<String> = ["MRP_LOG"]
-        let pattern = try NSRegularExpression(pattern: "\"(MRP_[A-Z0-9_]+)\"")
+        var prefixes: Set<String> = []
+        func captures(_ pattern: String, in text: String) throws -> [String] {
+            try NSRegularExpression(pattern: pattern).matches(in: text, range: NSRange(text.startIndex..., in: text))
+                .map { String(text[Range($0.range(at: 1), in: text)!]) }
+        }
         for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
             let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
-            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                names.insert(String(text[Range(match.range(at: 1), in: text)!]))
+            names.formUnion(try captures("\"(MRP_[A-Z0-9_]+)\"", in: text))
+            for derived in derivedNames {
+                for prefix in try captures(derived.pattern, in: text) {
+                    prefixes.insert(prefix)
+                    names.formUnion(derived.suffixes.map { prefix + $0 })
+                }
             }
         }
-        return names
+        return names.subtracting(prefixes)
     }
 
     /// The variables a settings file sets or shows commented (`NAME=` or `#NAME=` at a line start).
