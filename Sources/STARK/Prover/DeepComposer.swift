@@ -37,12 +37,17 @@ public struct DeepCoefficients: Sendable {
 
 /// Computes the DEEP composition polynomial's evaluations over the whole LDE domain (prover side).
 ///
-/// The numerators Σ γ_k·T_k(x) (+ Σ δ_j·H_j(x)) and Σ γ'_k·T_k(x) are linear in the columns, so
-/// every segment, stored or streamed (see `SegmentCommitment`), is first combined in coefficient
-/// form into two extension polynomials, which are then evaluated coset by coset: two transforms
-/// per coset instead of reading every column's extension (a strided read of each stored column
-/// costs more than the transforms).
+/// The numerators Σ γ_k·T_k(x) (+ Σ δ_j·H_j(x)) and Σ γ'_k·T_k(x) are linear in the columns. A
+/// narrow stored trace (at most `pointwiseColumns` columns in all, e.g. Fibonacci's) contributes its
+/// extension values point by point; otherwise every segment, stored or streamed (see
+/// `SegmentCommitment`), is first combined in coefficient form into two extension polynomials,
+/// which are then evaluated coset by coset: two transforms per coset instead of reading every
+/// column's extension (for a wide segment the strided reads cost more than the transforms; for two
+/// columns the transforms cost twice the whole phase). The values are the same either way.
 enum DeepComposer {
+    /// Up to this many columns (main + aux + composition), stored segments are read point by point.
+    static let pointwiseColumns = 12
+
     static func evaluate<H>(
         domain: LDEDomain, main: SegmentCommitment<H, Felt>, aux: SegmentCommitment<H, QuadFelt>?,
         composition: SegmentCommitment<H, QuadFelt>,
@@ -64,12 +69,18 @@ enum DeepComposer {
         }
         for j in 0..<compWidth { constantZ += coefficients.composition[j] * oodComposition[j] }
 
-        // Every segment combined in coefficient form.
-        var comboZ = [QuadFelt](repeating: .zero, count: n)
-        var comboNext = [QuadFelt](repeating: .zero, count: n)
-        withColumnPointers(main.coefficients) { mainCols in
-            withColumnPointers(aux?.coefficients ?? []) { auxCols in
-                withColumnPointers(composition.coefficients) { compCols in
+        // Segments combined in coefficient form: all of them, unless the trace is narrow and stored.
+        let pointwise = mainWidth + auxWidth + compWidth <= pointwiseColumns
+        let readMain = pointwise && main.isStored
+        let readAux = pointwise && (aux?.isStored ?? false)
+        let readComp = pointwise && composition.isStored
+        let combined = !(readMain && (aux == nil || readAux) && readComp)
+        var comboZ = [QuadFelt](repeating: .zero, count: combined ? n : 0)
+        var comboNext = [QuadFelt](repeating: .zero, count: combined ? n : 0)
+        if combined {
+        withColumnPointers(readMain ? [] : main.coefficients) { mainCols in
+            withColumnPointers(readAux ? [] : aux?.coefficients ?? []) { auxCols in
+                withColumnPointers(readComp ? [] : composition.coefficients) { compCols in
                     comboZ.withUnsafeMutableBufferPointer { zBuffer in
                         comboNext.withUnsafeMutableBufferPointer { nextBuffer in
                             let out = UncheckedSendable((zBuffer, nextBuffer))
@@ -100,22 +111,26 @@ enum DeepComposer {
                 }
             }
         }
-        let prepared = withColumnPointers([comboZ, comboNext]) { main.lde.prepare(columns: $0, threads: threads) }
-        defer { prepared.free() }
+        }
+        let prepared = combined ? withColumnPointers([comboZ, comboNext]) { main.lde.prepare(columns: $0, threads: threads) } : nil
+        defer { prepared?.free() }
         comboZ = []
         comboNext = []
-        let comboCoset = UnsafeMutablePointer<QuadFelt>.allocate(capacity: 2 * n)
+        let comboCoset = UnsafeMutablePointer<QuadFelt>.allocate(capacity: combined ? 2 * n : 1)
         defer { comboCoset.deallocate() }
 
         var out = [QuadFelt](repeating: .zero, count: size)
         out.withUnsafeMutableBufferPointer { buffer in
             let o = UncheckedSendable(buffer)
             for t in 0..<blowup {
-                main.lde.evaluate(prepared: prepared, coset: t, into: comboCoset, threads: threads)
+                if let prepared { main.lde.evaluate(prepared: prepared, coset: t, into: comboCoset, threads: threads) }
                 let cosetShift = main.lde.shift(coset: t)
-                let combined = UncheckedSendable(UnsafePointer(comboCoset))
+                withStoredCoset(readMain ? main : nil, t) { mainCoset in
+                withStoredCoset(readAux ? aux : nil, t) { auxCoset in
+                withStoredCoset(readComp ? composition : nil, t) { compCoset in
+                let cosets = UncheckedSendable((mainCoset, auxCoset, compCoset, combined ? UnsafePointer(comboCoset) : nil))
                 Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { whole in
-                    let comboCoset = combined.value
+                    let (mainCoset, auxCoset, compCoset, comboCoset) = cosets.value
                     // 1/(x − z) and 1/(x − gz) through base-field norms, inverted in cache-sized blocks.
                     let block = 1 << 12
                     let norms = UnsafeMutableBufferPointer<Felt>.allocate(capacity: 2 * block)
@@ -139,15 +154,47 @@ enum DeepComposer {
                             // 1/(x − w) = conj(x − w)/norm(x − w).
                             let invZ = (QuadFelt(x) - z).conjugate.scaled(by: norms[2 * local])
                             let invNext = (QuadFelt(x) - nextZ).conjugate.scaled(by: norms[2 * local + 1])
-                            o.value[j * blowup + t] = (comboCoset[j] - constantZ) * invZ + (comboCoset[n + j] - constantNext) * invNext
+                            var sumZ = QuadFelt.zero
+                            var sumNext = QuadFelt.zero
+                            if let comboCoset {
+                                sumZ = comboCoset[j]
+                                sumNext = comboCoset[n + j]
+                            }
+                            if let mainCoset {
+                                for k in 0..<mainWidth {
+                                    let t = mainCoset[k * n + j]
+                                    sumZ += coefficients.atZ[k].scaled(by: t)
+                                    sumNext += coefficients.atNextZ[k].scaled(by: t)
+                                }
+                            }
+                            if let auxCoset {
+                                for k in 0..<auxWidth {
+                                    let t = auxCoset[k * n + j]
+                                    sumZ += coefficients.atZ[mainWidth + k] * t
+                                    sumNext += coefficients.atNextZ[mainWidth + k] * t
+                                }
+                            }
+                            if let compCoset {
+                                for c in 0..<compWidth { sumZ += coefficients.composition[c] * compCoset[c * n + j] }
+                            }
+                            o.value[j * blowup + t] = (sumZ - constantZ) * invZ + (sumNext - constantNext) * invNext
                             x = x * domain.traceGenerator
                         }
                         blockStart = range.upperBound
                     }
                 }
+                }
+                }
+                }
             }
         }
         return out
+    }
+
+    /// Calls `body` with coset t of a stored segment, or nil when there is none.
+    static func withStoredCoset<H, E, R>(_ segment: SegmentCommitment<H, E>?, _ t: Int, _ body: (UnsafePointer<E>?) -> R) -> R {
+        guard let segment else { return body(nil) }
+        return segment.withCoset(t, scratch: nil, threads: 1) { body($0) }
     }
 
     /// Norm of (x − w) for base x and extension w = w0 + w1·φ: with a = x − w0, b = −w1,
