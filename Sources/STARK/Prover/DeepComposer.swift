@@ -78,39 +78,39 @@ enum DeepComposer {
         var comboZ = [QuadFelt](repeating: .zero, count: combined ? n : 0)
         var comboNext = [QuadFelt](repeating: .zero, count: combined ? n : 0)
         if combined {
-        withColumnPointers(readMain ? [] : main.coefficients) { mainCols in
-            withColumnPointers(readAux ? [] : aux?.coefficients ?? []) { auxCols in
-                withColumnPointers(readComp ? [] : composition.coefficients) { compCols in
-                    comboZ.withUnsafeMutableBufferPointer { zBuffer in
-                        comboNext.withUnsafeMutableBufferPointer { nextBuffer in
-                            let out = UncheckedSendable((zBuffer, nextBuffer))
-                            let cols = UncheckedSendable((mainCols, auxCols, compCols))
-                            Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { range in
-                                let (zOut, nextOut) = out.value
-                                let (mainCols, auxCols, compCols) = cols.value
-                                for i in range {
-                                    var sumZ = QuadFelt.zero
-                                    var sumNext = QuadFelt.zero
-                                    for k in 0..<mainCols.count {
-                                        let t = mainCols[k][i]
-                                        sumZ += coefficients.atZ[k].scaled(by: t)
-                                        sumNext += coefficients.atNextZ[k].scaled(by: t)
+            withColumnPointers(readMain ? [] : main.coefficients) { mainCols in
+                withColumnPointers(readAux ? [] : aux?.coefficients ?? []) { auxCols in
+                    withColumnPointers(readComp ? [] : composition.coefficients) { compCols in
+                        comboZ.withUnsafeMutableBufferPointer { zBuffer in
+                            comboNext.withUnsafeMutableBufferPointer { nextBuffer in
+                                let out = UncheckedSendable((zBuffer, nextBuffer))
+                                let cols = UncheckedSendable((mainCols, auxCols, compCols))
+                                Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { range in
+                                    let (zOut, nextOut) = out.value
+                                    let (mainCols, auxCols, compCols) = cols.value
+                                    for i in range {
+                                        var sumZ = QuadFelt.zero
+                                        var sumNext = QuadFelt.zero
+                                        for k in 0..<mainCols.count {
+                                            let t = mainCols[k][i]
+                                            sumZ += coefficients.atZ[k].scaled(by: t)
+                                            sumNext += coefficients.atNextZ[k].scaled(by: t)
+                                        }
+                                        for k in 0..<auxCols.count {
+                                            let t = auxCols[k][i]
+                                            sumZ += coefficients.atZ[mainWidth + k] * t
+                                            sumNext += coefficients.atNextZ[mainWidth + k] * t
+                                        }
+                                        for j in 0..<compCols.count { sumZ += coefficients.composition[j] * compCols[j][i] }
+                                        zOut[i] = sumZ
+                                        nextOut[i] = sumNext
                                     }
-                                    for k in 0..<auxCols.count {
-                                        let t = auxCols[k][i]
-                                        sumZ += coefficients.atZ[mainWidth + k] * t
-                                        sumNext += coefficients.atNextZ[mainWidth + k] * t
-                                    }
-                                    for j in 0..<compCols.count { sumZ += coefficients.composition[j] * compCols[j][i] }
-                                    zOut[i] = sumZ
-                                    nextOut[i] = sumNext
                                 }
                             }
                         }
                     }
                 }
             }
-        }
         }
         let prepared = combined ? withColumnPointers([comboZ, comboNext]) { main.lde.prepare(columns: $0, threads: threads) } : nil
         defer { prepared?.free() }
@@ -125,66 +125,62 @@ enum DeepComposer {
             for t in 0..<blowup {
                 if let prepared { main.lde.evaluate(prepared: prepared, coset: t, into: comboCoset, threads: threads) }
                 let cosetShift = main.lde.shift(coset: t)
-                withStoredCoset(readMain ? main : nil, t) { mainCoset in
-                withStoredCoset(readAux ? aux : nil, t) { auxCoset in
-                withStoredCoset(readComp ? composition : nil, t) { compCoset in
-                let cosets = UncheckedSendable((mainCoset, auxCoset, compCoset, combined ? UnsafePointer(comboCoset) : nil))
-                Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { whole in
-                    let (mainCoset, auxCoset, compCoset, comboCoset) = cosets.value
-                    // 1/(x − z) and 1/(x − gz) through base-field norms, inverted in cache-sized blocks.
-                    let block = 1 << 12
-                    let norms = UnsafeMutableBufferPointer<Felt>.allocate(capacity: 2 * block)
-                    defer { norms.deallocate() }
-                    var blockStart = whole.lowerBound
-                    while blockStart < whole.upperBound {
-                        let range = blockStart..<min(whole.upperBound, blockStart + block)
-                        let count = range.count
-                        let startX = cosetShift * domain.traceGenerator.power(UInt64(range.lowerBound))
-                        var x = startX
-                        for i in 0..<count {
-                            norms[2 * i] = norm(x: x, minus: z)
-                            norms[2 * i + 1] = norm(x: x, minus: nextZ)
-                            x = x * domain.traceGenerator
-                        }
-                        let used = UnsafeMutableBufferPointer(rebasing: norms[0..<(2 * count)])
-                        BatchInversion.invert(UnsafeBufferPointer(used), into: used)
-                        x = startX
-                        for j in range {
-                            let local = j - range.lowerBound
-                            // 1/(x − w) = conj(x − w)/norm(x − w).
-                            let invZ = (QuadFelt(x) - z).conjugate.scaled(by: norms[2 * local])
-                            let invNext = (QuadFelt(x) - nextZ).conjugate.scaled(by: norms[2 * local + 1])
-                            var sumZ = QuadFelt.zero
-                            var sumNext = QuadFelt.zero
-                            if let comboCoset {
-                                sumZ = comboCoset[j]
-                                sumNext = comboCoset[n + j]
+                withStoredCosets(readMain ? main : nil, readAux ? aux : nil, readComp ? composition : nil, t) { mainCoset, auxCoset, compCoset in
+                    let cosets = UncheckedSendable((mainCoset, auxCoset, compCoset, combined ? UnsafePointer(comboCoset) : nil))
+                    Parallel.forRanges(n, threads: threads, minChunk: 1 << 12) { whole in
+                        let (mainCoset, auxCoset, compCoset, comboCoset) = cosets.value
+                        // 1/(x − z) and 1/(x − gz) through base-field norms, inverted in cache-sized blocks.
+                        let block = 1 << 12
+                        let norms = UnsafeMutableBufferPointer<Felt>.allocate(capacity: 2 * block)
+                        defer { norms.deallocate() }
+                        var blockStart = whole.lowerBound
+                        while blockStart < whole.upperBound {
+                            let range = blockStart..<min(whole.upperBound, blockStart + block)
+                            let count = range.count
+                            let startX = cosetShift * domain.traceGenerator.power(UInt64(range.lowerBound))
+                            var x = startX
+                            for i in 0..<count {
+                                norms[2 * i] = norm(x: x, minus: z)
+                                norms[2 * i + 1] = norm(x: x, minus: nextZ)
+                                x = x * domain.traceGenerator
                             }
-                            if let mainCoset {
-                                for k in 0..<mainWidth {
-                                    let t = mainCoset[k * n + j]
-                                    sumZ += coefficients.atZ[k].scaled(by: t)
-                                    sumNext += coefficients.atNextZ[k].scaled(by: t)
+                            let used = UnsafeMutableBufferPointer(rebasing: norms[0..<(2 * count)])
+                            BatchInversion.invert(UnsafeBufferPointer(used), into: used)
+                            x = startX
+                            for j in range {
+                                let local = j - range.lowerBound
+                                // 1/(x − w) = conj(x − w)/norm(x − w).
+                                let invZ = (QuadFelt(x) - z).conjugate.scaled(by: norms[2 * local])
+                                let invNext = (QuadFelt(x) - nextZ).conjugate.scaled(by: norms[2 * local + 1])
+                                var sumZ = QuadFelt.zero
+                                var sumNext = QuadFelt.zero
+                                if let comboCoset {
+                                    sumZ = comboCoset[j]
+                                    sumNext = comboCoset[n + j]
                                 }
-                            }
-                            if let auxCoset {
-                                for k in 0..<auxWidth {
-                                    let t = auxCoset[k * n + j]
-                                    sumZ += coefficients.atZ[mainWidth + k] * t
-                                    sumNext += coefficients.atNextZ[mainWidth + k] * t
+                                if let mainCoset {
+                                    for k in 0..<mainWidth {
+                                        let t = mainCoset[k * n + j]
+                                        sumZ += coefficients.atZ[k].scaled(by: t)
+                                        sumNext += coefficients.atNextZ[k].scaled(by: t)
+                                    }
                                 }
+                                if let auxCoset {
+                                    for k in 0..<auxWidth {
+                                        let t = auxCoset[k * n + j]
+                                        sumZ += coefficients.atZ[mainWidth + k] * t
+                                        sumNext += coefficients.atNextZ[mainWidth + k] * t
+                                    }
+                                }
+                                if let compCoset {
+                                    for c in 0..<compWidth { sumZ += coefficients.composition[c] * compCoset[c * n + j] }
+                                }
+                                o.value[j * blowup + t] = (sumZ - constantZ) * invZ + (sumNext - constantNext) * invNext
+                                x = x * domain.traceGenerator
                             }
-                            if let compCoset {
-                                for c in 0..<compWidth { sumZ += coefficients.composition[c] * compCoset[c * n + j] }
-                            }
-                            o.value[j * blowup + t] = (sumZ - constantZ) * invZ + (sumNext - constantNext) * invNext
-                            x = x * domain.traceGenerator
+                            blockStart = range.upperBound
                         }
-                        blockStart = range.upperBound
                     }
-                }
-                }
-                }
                 }
             }
         }
@@ -195,6 +191,14 @@ enum DeepComposer {
     static func withStoredCoset<H, E, R>(_ segment: SegmentCommitment<H, E>?, _ t: Int, _ body: (UnsafePointer<E>?) -> R) -> R {
         guard let segment else { return body(nil) }
         return segment.withCoset(t, scratch: nil, threads: 1) { body($0) }
+    }
+
+    /// Calls `body` with coset t of each stored segment given (nil for one not given).
+    static func withStoredCosets<H, R>(
+        _ main: SegmentCommitment<H, Felt>?, _ aux: SegmentCommitment<H, QuadFelt>?, _ composition: SegmentCommitment<H, QuadFelt>?,
+        _ t: Int, _ body: (UnsafePointer<Felt>?, UnsafePointer<QuadFelt>?, UnsafePointer<QuadFelt>?) -> R
+    ) -> R {
+        withStoredCoset(main, t) { m in withStoredCoset(aux, t) { a in withStoredCoset(composition, t) { c in body(m, a, c) } } }
     }
 
     /// Norm of (x − w) for base x and extension w = w0 + w1·φ: with a = x − w0, b = −w1,
