@@ -138,8 +138,9 @@ import Wire
             group.addTask { try await server.serve() }
             let port = try #require(try await server.listeningAddress?.ipv4).port
             try await body(WorkerAddress(host: "127.0.0.1", port: port))
+            // Graceful, not a cancelled serve task (see SchedulerIntegrationTests).
             server.beginGracefulShutdown()
-            group.cancelAll()
+            try await group.waitForAll()
         }
     }
 

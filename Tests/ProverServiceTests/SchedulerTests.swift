@@ -492,7 +492,7 @@ final class ScriptedWorkerPool: Sendable {
 
 /// The scheduler in front of a real worker over gRPC.
 @Suite struct SchedulerIntegrationTests {
-    @Test func provesATransactionOnARealWorker() async throws {
+    @Test(.timeLimit(.minutes(3))) func provesATransactionOnARealWorker() async throws {
         let options = ProofOptions(numQueries: 28, blowupFactor: 16, grindingBits: 0, friFoldingFactor: 4, friRemainderMaxDegree: 7)
         let config = WorkerConfiguration(kind: .transaction, port: 0, localhost: true, threads: 2, options: options)
         let (server, _, _) = WorkerServer.make(config, logger: Logger(label: "test-worker"))
@@ -502,7 +502,8 @@ final class ScriptedWorkerPool: Sendable {
             let scheduler = try Scheduler(
                 configuration: SchedulerConfiguration(kind: .transaction, healthCheckInterval: .seconds(1)),
                 workers: [WorkerAddress(host: "127.0.0.1", port: port)], connectionFactory: GRPCWorkerConnection.factory(probeTimeout: .seconds(2)))
-            group.addTask { await scheduler.run() }
+            let schedulerRun = Task { await scheduler.run() }
+            defer { schedulerRun.cancel() }
             #expect(await SchedulerTests.allHealthy(scheduler))
             let status = await scheduler.status()
             #expect(status.workers.first?.version == ServiceVersion.current)
@@ -519,8 +520,12 @@ final class ScriptedWorkerPool: Sendable {
             #expect(bad.attempts == 1)
 
             try await scheduler.removeWorkers(status.workers.map(\.address))
+            schedulerRun.cancel()
+            await schedulerRun.value
+            // Graceful, not a cancelled serve task: cancelling it can leave a just-opened stream
+            // unserved, which NIO traps on ("Deinited NIOAsyncWriter without calling finish()").
             server.beginGracefulShutdown()
-            group.cancelAll()
+            try await group.waitForAll()
         }
     }
 }
