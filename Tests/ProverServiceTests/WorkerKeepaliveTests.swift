@@ -59,7 +59,7 @@ import Rollup
         try #require(healthy, "the worker never answered")
         let start = ContinuousClock.now
         let proof = try await connection.prove(
-            kind: .transaction, payload: [UInt8](ClusterTests.witness(notes: 8)), requestID: "pings", deadline: start + .seconds(100))
+            kind: .transaction, payload: [UInt8](ClusterTests.witness(notes: 16)), requestID: "pings", deadline: start + .seconds(100))
         let elapsed = ContinuousClock.now - start
         try ProvenTransactionCodec.decode(proof).verify()
         // Four pings at least went out during the call (three strikes would have closed it).
