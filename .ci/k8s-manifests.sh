@@ -23,7 +23,13 @@ done
 import glob, re, sys, yaml
 known = set()
 for path in glob.glob("Sources/**/*.swift", recursive=True):
-    known.update(re.findall(r'"(MRP_[A-Z0-9_]+)"', open(path).read()))
+    text = open(path).read()
+    known.update(re.findall(r'"(MRP_[A-Z0-9_]+)"', text))
+    # Names the shared settings code derives from a prefix (ServerTLSSettings, CurveKeySettings).
+    for prefix in re.findall(r'environmentPrefix: "(MRP_[A-Z0-9_]+)"', text):
+        known.update(prefix + s for s in ("_CERT_FILE", "_KEY_FILE", "_CLIENT_CA_FILE"))
+    for prefix in re.findall(r'CurveKeySettings\(prefix: "(MRP_[A-Z0-9_]+)"\)', text):
+        known.update(prefix + s for s in ("_SECRET_KEY_FILE", "_SECRET_KEY", "_ALLOWED_CLIENTS_FILE", "_ALLOWED_CLIENTS"))
 executables = {"worker", "scheduler", "proxy", "metrics-exporter", "ctl"}
 problems = []
 for path in glob.glob(sys.argv[1] + "/*.yaml"):
