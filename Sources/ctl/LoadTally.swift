@@ -58,9 +58,6 @@ final class LoadTally: @unchecked Sendable {
         }
     }
 
-    /// How many calls have ended so far.
-    var finished: Int { lock.withLock { allLatencies.count } }
-
     /// The run's report.
     func report(duration: Double, clients: Int, deadline: Double) -> LoadReport {
         lock.withLock {
