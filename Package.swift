@@ -43,8 +43,11 @@ let package = Package(
     targets: [
         // The STARK engine: field, polynomials, hashes and Merkle trees, AIR, FRI, prover, verifier, proof format.
         .target(
-            name: "STARK"
+            name: "STARK",
+            dependencies: ["CHeapOptions"]
         ),
+        // The C allocator's thresholds (mallopt), set by HeapRetention.
+        .target(name: "CHeapOptions"),
         // Example statements proven with the engine: Fibonacci and an RPO256 hash chain.
         .target(
             name: "STARKExamples",

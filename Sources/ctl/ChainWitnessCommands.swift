@@ -73,6 +73,7 @@ struct BatchWitnessCommand: ParsableCommand {
 
     func run() throws {
         let violation = invalid.flatMap(BatchViolation.init(rawValue:))
+        HeapRetention.applyFromEnvironment()
         var mock = MockChain(accounts: chain.accounts, seed: chain.seed)
         let proveTransaction = try chain.transactionProver()
         if violation == .expired {
@@ -112,6 +113,7 @@ struct BlockWitnessCommand: ParsableCommand {
 
     func run() throws {
         let violation = invalid.flatMap(BlockViolation.init(rawValue:))
+        HeapRetention.applyFromEnvironment()
         var mock = MockChain(accounts: chain.accounts, seed: chain.seed)
         let proveTransaction = try chain.transactionProver()
         let proveBatch = try chain.batchProver()

@@ -15,6 +15,7 @@ struct ProveLocalCommand: ParsableCommand {
     @Option(help: "Prover threads (default: all cores).") var threads: Int = Parallel.coreCount
 
     func run() throws {
+        HeapRetention.applyFromEnvironment()
         let bytes = try readInput(witness)
         guard let kind = ProofKind(witness: bytes) else {
             let known = ProofKind.allCases.map(\.witnessPayload.description).joined(separator: ", ")

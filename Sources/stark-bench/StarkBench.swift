@@ -61,6 +61,7 @@ struct StarkBench: ParsableCommand {
     var blake3 = false
 
     mutating func run() throws {
+        let heapRetainMiB = HeapRetention.applyFromEnvironment()
         if blake3 {
             runBlake3Benchmark()
             return
@@ -79,7 +80,7 @@ struct StarkBench: ParsableCommand {
         let threadCounts = threads.isEmpty ? Array(Set([1, Parallel.coreCount])).sorted() : threads
         if !json {
             print("example=\(example.rawValue) queries=\(queries) blowup=\(blowup) grinding=\(grinding) folding=\(folding) "
-                + "remainder<=\(remainder) ext=\(extensionDegree) hash=\(hashFunction)")
+                + "remainder<=\(remainder) ext=\(extensionDegree) hash=\(hashFunction) heap-retain=\(heapRetainMiB)MiB")
         }
         let sizes: [Int] = switch example {
         case .tx: notes

@@ -60,6 +60,10 @@ struct WorkerCommand: AsyncParsableCommand {
         // Checked here so a malformed MRP_PROVER_MEMORY_MIB stops the worker at start-up, naming it.
         let memoryBudget: ExtensionBudget
         do { memoryBudget = try ExtensionBudget.fromEnvironment() } catch { throw ValidationError("\(error)") }
+        // Likewise MRP_HEAP_RETAIN_MIB; applied before the first proof.
+        let heapRetention: HeapRetention
+        do { heapRetention = try HeapRetention.fromEnvironment() } catch { throw ValidationError("\(error)") }
+        let heapOutcome = heapRetention.apply()
 
         let (server, health, prove) = WorkerServer.make(config, logger: logger)
         let group = ServiceGroup(
@@ -73,6 +77,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     "address": "\(address)", "proof_type": "\(kind)", "threads": "\(config.threads)",
                     "tls": "\(ServerTLSSettings.mode(tls))",
                     "prover_memory_mib": "\(memoryBudget.bytes >> 20)",
+                    "heap_retain_mib": "\(heapOutcome == .applied ? heapRetention.mebibytes : 0)",
                 ])
                 FileHandle.standardError.write(Data("worker ready: \(kind) on \(address)\n".utf8))
             }

@@ -29,21 +29,8 @@ extension EventLoopExecutorTests {
 
     @Test(arguments: ["0", "-1", "two", "2.5", "100000"])
     func aValueThatIsNotALoopCountStopsTheWorker(value: String) throws {
-        let process = Process()
-        process.executableURL = LocalCluster.binaries.appendingPathComponent("worker")
-        process.arguments = ["--proof-type", "transaction", "--port", "\(LocalCluster.freePort())", "--localhost"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["MRP_EVENT_LOOP_THREADS": value]) { $1 }
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        // A worker that started would never close the pipe: end it after 10 s so the test fails instead of hanging.
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 10, execute: watchdog)
-        let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
-        #expect(process.terminationReason == .exit && process.terminationStatus != 0, "the worker ran with MRP_EVENT_LOOP_THREADS=\(value)")
+        let (refused, output) = try WorkerStartupRefusal.run(environment: ["MRP_EVENT_LOOP_THREADS": value])
+        #expect(refused, "the worker ran with MRP_EVENT_LOOP_THREADS=\(value)")
         #expect(output.contains("MRP_EVENT_LOOP_THREADS '\(value)'"), "\(output)")
     }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// How much low-degree extension a proof keeps in memory: segments whose extension fits are
 /// stored, the others are streamed (re-evaluated coset by coset from their coefficients, see
 /// `SegmentCommitment`). Proof bytes do not depend on it; only time and peak memory do.
@@ -30,18 +24,14 @@ public struct ExtensionBudget: Sendable, Equatable {
 
     /// Reads a budget in MiB; refuses, naming the variable, anything but a whole number ≥ 0.
     public static func parse(mebibytes text: String) throws(StarkError) -> ExtensionBudget {
-        let trimmed = text.trimmingWhitespace
-        guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(trimmed) else {
-            throw .invalidOptions("\(environmentVariable) must be a whole number of MiB (0 or more), got \"\(text)\"")
-        }
-        return ExtensionBudget(mebibytes: value)
+        ExtensionBudget(mebibytes: try MebibyteSetting.parse(text, variable: environmentVariable))
     }
 
     /// The budget from `MRP_PROVER_MEMORY_MIB`, or the default when it is unset or empty. A
     /// malformed value throws (the worker checks it at start-up).
     public static func fromEnvironment() throws(StarkError) -> ExtensionBudget {
-        guard let raw = getenv(environmentVariable), raw.pointee != 0 else { return ExtensionBudget(mebibytes: defaultMebibytes) }
-        return try parse(mebibytes: String(cString: raw))
+        guard let text = MebibyteSetting.value(of: environmentVariable) else { return ExtensionBudget(mebibytes: defaultMebibytes) }
+        return try parse(mebibytes: text)
     }
 
     /// The budget proofs use when none is given: read once per process. A malformed variable
@@ -50,8 +40,7 @@ public struct ExtensionBudget: Sendable, Equatable {
         do {
             return try fromEnvironment()
         } catch {
-            let line = Array("warning: \(error); using \(defaultMebibytes) MiB\n".utf8)
-            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            MebibyteSetting.warn("\(error); using \(defaultMebibytes) MiB")
             return ExtensionBudget(mebibytes: defaultMebibytes)
         }
     }()
@@ -71,14 +60,5 @@ struct ExtensionAllowance {
     /// Records how the segment was committed.
     mutating func record(stored: Bool, bytes: Int) {
         if stored { remaining -= bytes } else { storing = false }
-    }
-}
-
-extension String {
-    fileprivate var trimmingWhitespace: Substring {
-        var s = Substring(self)
-        while let first = s.first, first.isWhitespace { s.removeFirst() }
-        while let last = s.last, last.isWhitespace { s.removeLast() }
-        return s
     }
 }
