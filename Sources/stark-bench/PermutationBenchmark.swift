@@ -24,6 +24,13 @@ extension StarkBench {
             }
             print("batched merge, \(kernel.rawValue) kernel: \(best / UInt64(count)) ns per node (\(count) nodes, 1 thread)")
         }
+        // The floor: a permutation takes at least RPO256.minimumProductsPerPermutation products.
+        let scalar = ProductThroughput.scalarSquareNanoseconds(rounds: max(3, runs))
+        let vector = ProductThroughput.vectorSquareNanoseconds(rounds: max(3, runs))
+        let products = Double(RPO256.minimumProductsPerPermutation)
+        print("field squaring throughput: scalar \(format2(scalar)) ns, \(lanes)-lane \(format2(vector)) ns per product; "
+            + "floor per permutation (\(RPO256.minimumProductsPerPermutation) products): "
+            + "scalar \(Int((scalar * products).rounded())) ns, \(lanes)-lane \(Int((vector * products).rounded())) ns")
     }
 
     private func format2(_ x: Double) -> String {

@@ -111,23 +111,8 @@ public enum NTT {
                         while start < blockSize {
                             let p = base + start
                             for k in 0..<half {
-                                let w1 = twiddles[half + k]
-                                let w2 = twiddles[2 * half + k]
-                                let w3 = twiddles[3 * half + k]
-                                let x0 = p[k]
-                                let x2 = p[k + 2 * half]
-                                let t1 = p[k + half].scaled(by: w1)
-                                let t3 = p[k + 3 * half].scaled(by: w1)
-                                let a0 = x0 + t1
-                                let a1 = x0 - t1
-                                let a2 = x2 + t3
-                                let a3 = x2 - t3
-                                let u2 = a2.scaled(by: w2)
-                                let u3 = a3.scaled(by: w3)
-                                p[k] = a0 + u2
-                                p[k + 2 * half] = a0 - u2
-                                p[k + half] = a1 + u3
-                                p[k + 3 * half] = a1 - u3
+                                radix4(p, k, k + half, k + 2 * half, k + 3 * half,
+                                       twiddles[half + k], twiddles[2 * half + k], twiddles[3 * half + k])
                             }
                             start += 4 * half
                         }
@@ -167,23 +152,7 @@ public enum NTT {
                     let i1 = i0 + half
                     let i2 = i1 + half
                     let i3 = i2 + half
-                    let w1 = tw.value[half + k]
-                    let w2 = tw.value[2 * half + k]
-                    let w3 = tw.value[3 * half + k]
-                    let x0 = p[i0]
-                    let x2 = p[i2]
-                    let t1 = p[i1].scaled(by: w1)
-                    let t3 = p[i3].scaled(by: w1)
-                    let a0 = x0 + t1
-                    let a1 = x0 - t1
-                    let a2 = x2 + t3
-                    let a3 = x2 - t3
-                    let u2 = a2.scaled(by: w2)
-                    let u3 = a3.scaled(by: w3)
-                    p[i0] = a0 + u2
-                    p[i2] = a0 - u2
-                    p[i1] = a1 + u3
-                    p[i3] = a1 - u3
+                    radix4(p, i0, i1, i2, i3, tw.value[half + k], tw.value[2 * half + k], tw.value[3 * half + k])
                 }
             }
             layer += 2
@@ -207,6 +176,27 @@ public enum NTT {
             }
             layer += 1
         }
+    }
+
+    /// Two decimation-in-time layers on the four elements at i0 < i1 < i2 < i3 (spaced by the
+    /// lower layer's half-size): the lower layer's butterflies (i0, i1) and (i2, i3) with twiddle w1,
+    /// then the upper layer's (i0, i2) and (i1, i3) with w2 and w3 — one pass over memory for two layers.
+    @inlinable @inline(__always)
+    static func radix4<E: FieldElement>(
+        _ p: UnsafeMutablePointer<E>, _ i0: Int, _ i1: Int, _ i2: Int, _ i3: Int, _ w1: Felt, _ w2: Felt, _ w3: Felt
+    ) {
+        let x0 = p[i0]
+        let x2 = p[i2]
+        let t1 = p[i1].scaled(by: w1)
+        let t3 = p[i3].scaled(by: w1)
+        let a0 = x0 + t1
+        let a1 = x0 - t1
+        let u2 = (x2 + t3).scaled(by: w2)
+        let u3 = (x2 - t3).scaled(by: w3)
+        p[i0] = a0 + u2
+        p[i2] = a0 - u2
+        p[i1] = a1 + u3
+        p[i3] = a1 - u3
     }
 
     /// Permutes `values` into bit-reversed index order.
