@@ -9,12 +9,6 @@ public struct ZMQMonitorEvent: Sendable, Hashable {
     public let value: UInt32
     public let endpoint: String
 
-    public init(event: Int32, value: UInt32, endpoint: String) {
-        self.event = event
-        self.value = value
-        self.endpoint = endpoint
-    }
-
     /// A handshake completed (`ZMQ_EVENT_HANDSHAKE_SUCCEEDED`).
     public static let handshakeSucceeded = ZMQ_EVENT_HANDSHAKE_SUCCEEDED
     /// The peer's ZAP handler refused the handshake; the value is its status code, e.g. 400
@@ -27,10 +21,10 @@ public struct ZMQMonitorEvent: Sendable, Hashable {
     /// Decodes the two frames a monitor sends: 2 bytes of event and 4 of value (native order), then the endpoint.
     init?(frames: [[UInt8]]) {
         guard frames.count >= 2, frames[0].count >= 6 else { return nil }
-        let head = frames[0]
-        let event = UInt16(head[0]) | UInt16(head[1]) << 8
-        let value = UInt32(head[2]) | UInt32(head[3]) << 8 | UInt32(head[4]) << 16 | UInt32(head[5]) << 24
-        self.init(event: Int32(event), value: value, endpoint: String(decoding: frames[1], as: UTF8.self))
+        (event, value) = frames[0].withUnsafeBytes {
+            (Int32($0.loadUnaligned(as: UInt16.self)), $0.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+        }
+        endpoint = String(decoding: frames[1], as: UTF8.self)
     }
 }
 
