@@ -94,7 +94,7 @@ public enum ServiceEnvironment {
         "metrics-exporter": MetricsExporterEnvironment(), "ctl": CtlEnvironment(),
     ]
 
-    /// The names `executable` reads, one per line (the `--print-environment` output).
+    /// The names of `group`, one per line (what `--print-environment` prints).
     public static func listing(_ group: some EnvironmentVariableGroup) -> String {
         group.names.joined(separator: "\n")
     }
