@@ -15,17 +15,50 @@ fleet_hosts=()
 fleet_pids=()
 fleet_name=fleet
 
+# fleet_empty_namespace NS: SIGKILLs every process in namespace NS until none is left (10 s at
+# most): a namespace deleted while its processes are still exiting lives on, and so does its veth.
+fleet_empty_namespace() {
+  local ns="$1" pids=""
+  for _ in $(seq 1 100); do
+    pids="$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')"
+    [[ -z "${pids// /}" ]] && return 0
+    kill -9 $pids 2>/dev/null
+    sleep 0.1
+  done
+  echo "$fleet_name: cleanup: processes $pids still in $ns" >&2
+  return 1
+}
+
+# fleet_links: this run's interfaces left in the root namespace (the bridge, veth ends "$tag-vN").
+fleet_links() { ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep "^$tag-" || true; }
+
 fleet_cleanup() {
   set +e
+  trap '' INT TERM  # a second signal must not cut the cleanup short
+  [[ -n "${tag:-}" ]] || return 0
   for pid in "${fleet_pids[@]}"; do kill "$pid" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${fleet_pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  for _ in $(seq 1 20); do  # up to 2 s to end on their own
+    local alive=0
+    for pid in "${fleet_pids[@]}"; do [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" == [^Z]* ]] && alive=1; done
+    [[ $alive == 0 ]] && break
+    sleep 0.1
+  done
+  for pid in "${fleet_pids[@]}"; do kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
   for h in "${fleet_hosts[@]}"; do
-    ip netns pids "$tag-$h" 2>/dev/null | xargs -r kill -9
+    fleet_empty_namespace "$tag-$h"
     ip netns del "$tag-$h" 2>/dev/null
     rm -rf "/etc/netns/$tag-$h"
   done
-  ip link del "$tag-br" 2>/dev/null
+  # Whatever of this run's links is left (a veth goes with its namespace, which the kernel may
+  # still be tearing down): delete it, until none is left (5 s at most).
+  local links
+  for _ in $(seq 1 50); do
+    links="$(fleet_links)"
+    [[ -z "$links" ]] && break
+    for link in $links; do ip link del "$link" 2>/dev/null; done
+    sleep 0.1
+  done
+  [[ -z "$(fleet_links)" ]] || echo "$fleet_name: cleanup: links left: $(fleet_links | tr '\n' ' ')" >&2
   if [[ "${KEEP_LOGS:-}" != "" ]]; then echo "logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 

@@ -2,7 +2,9 @@
 # The Kubernetes manifests (compose/kubernetes): every overlay renders with `kubectl kustomize`
 # (offline), every object passes strict validation against the Kubernetes schemas (the
 # kubernetes-validate package bundles them: no cluster needed), and the manifests only use
-# executables and MRP_ variables the project has.
+# service executables, and each container and ConfigMap sets only MRP_ variables the executables
+# that load them read (as `<executable> --print-environment` lists them; binaries from
+# .build/release, or BIN_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${CI:-}" == "true" ]] && ! command -v kubectl >/dev/null; then
@@ -19,32 +21,39 @@ for overlay in compose/kubernetes/overlays/*/; do
   "$work/venv/bin/kubernetes-validate" --strict --quiet -k "$version" "$work/$name.yaml"
 done
 "$work/venv/bin/kubernetes-validate" --strict --quiet -k "$version" compose/kubernetes/examples/*.yaml
+# What each executable reads, as it lists it itself (its variable group in ProverService/Environment).
+bin="${BIN_DIR:-.build/release}"
+for executable in worker scheduler proxy metrics-exporter; do
+  "$bin/$executable" --print-environment > "$work/$executable.variables"
+  [[ -s "$work/$executable.variables" ]] || { echo "k8s-manifests: $bin/$executable --print-environment printed nothing" >&2; exit 1; }
+done
 "$work/venv/bin/python" - "$work" <<'PY'
-import glob, re, sys, yaml
-known = set()
-for path in glob.glob("Sources/**/*.swift", recursive=True):
-    text = open(path).read()
-    known.update(re.findall(r'"(MRP_[A-Z0-9_]+)"', text))
-    # Names the shared settings code derives from a prefix (ServerTLSSettings, CurveKeySettings).
-    for prefix in re.findall(r'environmentPrefix: "(MRP_[A-Z0-9_]+)"', text):
-        known.update(prefix + s for s in ("_CERT_FILE", "_KEY_FILE", "_CLIENT_CA_FILE"))
-    for prefix in re.findall(r'CurveKeySettings\(prefix: "(MRP_[A-Z0-9_]+)"\)', text):
-        known.update(prefix + s for s in ("_SECRET_KEY_FILE", "_SECRET_KEY", "_ALLOWED_CLIENTS_FILE", "_ALLOWED_CLIENTS"))
-executables = {"worker", "scheduler", "proxy", "metrics-exporter", "ctl"}
+import collections, glob, os, sys, yaml
+work = sys.argv[1]
+reads = {os.path.basename(p)[:-len(".variables")]: set(open(p).read().split()) for p in glob.glob(work + "/*.variables")}
 problems = []
-for path in glob.glob(sys.argv[1] + "/*.yaml"):
-    for doc in yaml.safe_load_all(open(path)):
-        if not doc:
+for path in glob.glob(work + "/*.yaml"):
+    docs = [doc for doc in yaml.safe_load_all(open(path)) if doc]
+    config_maps = {doc["metadata"]["name"]: list(doc.get("data", {})) for doc in docs if doc["kind"] == "ConfigMap"}
+    # A ConfigMap's variable must be read by some container that loads it.
+    readers = collections.defaultdict(set)
+    for doc in docs:
+        if doc["kind"] != "Deployment":
             continue
-        names = []
-        if doc["kind"] == "ConfigMap":
-            names = list(doc.get("data", {}))
-        if doc["kind"] == "Deployment":
-            for container in doc["spec"]["template"]["spec"]["containers"]:
-                if container["command"][0] not in executables:
-                    problems.append(f"{path}: {container['name']} runs {container['command'][0]}")
-                names += [e["name"] for e in container.get("env", [])]
-        problems += [f"{path}: {doc['metadata']['name']} sets {n}, which nothing reads" for n in names if n.startswith("MRP_") and n not in known]
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            executable = container["command"][0]
+            where = f"{path}: {doc['metadata']['name']}/{container['name']}"
+            if executable not in reads:
+                problems.append(f"{where} runs {executable}, not a service executable")
+                continue
+            for source in container.get("envFrom", []):
+                if "configMapRef" in source:
+                    readers[source["configMapRef"]["name"]] |= reads[executable]
+            problems += [f"{where} sets {e['name']}, which {executable} does not read"
+                         for e in container.get("env", []) if e["name"].startswith("MRP_") and e["name"] not in reads[executable]]
+    for name, keys in config_maps.items():
+        problems += [f"{path}: ConfigMap {name} sets {key}, which no container loading it reads"
+                     for key in keys if key.startswith("MRP_") and key not in readers[name]]
 if problems:
     sys.exit("\n".join(problems))
 PY

@@ -18,12 +18,12 @@ struct ProxyOptions: ParsableArguments {
 
     /// The given port, else `MRP_PORT`, else the proxy port of `kind` in the `ctl up` layout.
     func resolvedPort(for kind: ProofKind) -> Int {
-        port ?? Configuration.environment("MRP_PORT").flatMap(Int.init) ?? StackLayout.proxyPort(kind)
+        port ?? Configuration.environment(CtlEnvironment().proxyPort).flatMap(Int.init) ?? StackLayout.proxyPort(kind)
     }
 
     /// TLS trusting `--tls-ca-file` when given, else h2c.
     var transportSecurity: HTTP2ClientTransport.Posix.TransportSecurity {
-        guard let ca = tlsCAFile ?? Configuration.environment("MRP_TLS_CA_FILE") else { return .plaintext }
+        guard let ca = tlsCAFile ?? Configuration.environment(CtlEnvironment().proxyTLSCAFile) else { return .plaintext }
         return .tls { $0.trustRoots = .certificates([.file(path: ca, format: .pem)]) }
     }
 

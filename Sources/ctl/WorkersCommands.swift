@@ -13,13 +13,13 @@ struct ControlOptions: ParsableArguments {
     var token: String?
 
     var endpoint: String {
-        "tcp://\(controlHost):\(controlPort ?? Configuration.environment("MRP_CONTROL_PORT").flatMap(Int.init) ?? 8083)"
+        "tcp://\(controlHost):\(controlPort ?? Configuration.environment(CtlEnvironment().controlPort).flatMap(Int.init) ?? 8083)"
     }
 
     func send(_ build: (inout Mrp_Internal_V1_ControlRequest) -> Void) throws -> Mrp_Internal_V1_ControlResponse {
         var request = Mrp_Internal_V1_ControlRequest()
         build(&request)
-        request.token = token ?? Configuration.environment("MRP_CONTROL_TOKEN") ?? ""
+        request.token = token ?? Configuration.environment(CtlEnvironment().controlToken) ?? ""
         let response = try ControlClient.send(request, to: endpoint)
         guard response.ok else { throw CommandError("scheduler refused: \(response.error)") }
         return response
@@ -28,7 +28,7 @@ struct ControlOptions: ParsableArguments {
 
 /// Worker addresses from the positional comma list, else `MRP_PROXY_WORKERS_LIST`.
 func workerList(_ positional: String?) throws -> [String] {
-    guard let text = positional ?? Configuration.environment("MRP_PROXY_WORKERS_LIST") else {
+    guard let text = positional ?? Configuration.environment(CtlEnvironment().workers) else {
         throw ValidationError("give workers as host:port[,host:port…] or set MRP_PROXY_WORKERS_LIST")
     }
     let list = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

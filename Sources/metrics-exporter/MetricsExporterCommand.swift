@@ -27,25 +27,30 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     var insecure = false
     @Option(name: .customLong("max-client-series"), help: "Most client_address series of the rate-limit violation counter, per proof type (the most recent violators) [env: MRP_METRICS_MAX_CLIENT_SERIES, default 100].")
     var maxClientSeries: Int?
+    /// Prints the `MRP_*` variables this executable reads, one per line, and exits (for packaging checks).
+    @Flag(name: .customLong("print-environment"), help: .hidden)
+    var printEnvironment = false
 
     func run() async throws {
+        let variables = MetricsExporterEnvironment()
+        if printEnvironment { return print(ServiceEnvironment.listing(variables)) }
         Configuration.bootstrapLogging()
         let logger = Logger(label: "metrics-exporter")
         try EventLoopExecutor.install(logger: logger)
-        let events = eventsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT") ?? MetricsExporterConfiguration.defaultEventsEndpoint
+        let events = eventsEndpoint ?? Configuration.environment(variables.eventsEndpoint) ?? MetricsExporterConfiguration.defaultEventsEndpoint
         let eventsCurve: CurveServerSettings?
         do {
-            eventsCurve = try CurveKeySettings(prefix: "MRP_METRICS_CURVE").server(
+            eventsCurve = try CurveKeySettings(keys: variables.curve, allowedClients: variables.curveAllowedClients).server(
                 keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, endpoint: events,
-                insecure: Configuration.flag(insecure, environment: "MRP_METRICS_INSECURE"), link: "events endpoint")
+                insecure: Configuration.flag(insecure, environment: variables.insecure), link: "events endpoint")
         } catch {
             throw ValidationError("\(error)")
         }
         let config = MetricsExporterConfiguration(
-            port: try port.map(checkPort) ?? Configuration.environment("MRP_METRICS_PORT").map(parsePort) ?? MetricsExporterConfiguration.defaultPort,
-            localhost: localhost || (Configuration.environment("MRP_METRICS_LOCALHOST").flatMap(Configuration.bool) ?? false),
+            port: try port.map(checkPort) ?? Configuration.environment(variables.port).map(parsePort) ?? MetricsExporterConfiguration.defaultPort,
+            localhost: localhost || (Configuration.environment(variables.localhost).flatMap(Configuration.bool) ?? false),
             eventsEndpoint: events, eventsCurve: eventsCurve?.keys)
-        let clientSeries = try maxClientSeries ?? Configuration.environment("MRP_METRICS_MAX_CLIENT_SERIES").map(parseCount) ?? ExporterMetrics.defaultMaxClientSeries
+        let clientSeries = try maxClientSeries ?? Configuration.environment(variables.maxClientSeries).map(parseCount) ?? ExporterMetrics.defaultMaxClientSeries
         guard clientSeries >= 1 else { throw ValidationError("--max-client-series must be at least 1, not \(clientSeries)") }
         let metrics = ExporterMetrics(maxClientSeries: clientSeries)
         let service = MetricsExporterService(configuration: config, metrics: metrics, logger: logger) { addresses in
@@ -68,7 +73,7 @@ struct MetricsExporterCommand: AsyncParsableCommand {
     }
 
     func parseCount(_ text: String) throws -> Int {
-        guard let n = Int(text) else { throw ValidationError("MRP_METRICS_MAX_CLIENT_SERIES '\(text)' is not a number") }
+        guard let n = Int(text) else { throw ValidationError("\(MetricsExporterEnvironment().maxClientSeries) '\(text)' is not a number") }
         return n
     }
 

@@ -7,15 +7,15 @@ import ProverService
 /// Prove service's own clear message.
 enum GRPCWebSettings {
     static func configuration(port: Int?, allowedOrigins: String?, proxy: ProxyConfiguration,
-                              env: (String) -> String?) throws -> GRPCWebConfiguration? {
-        let portText = port.map(String.init) ?? env("MRP_GRPC_WEB_PORT")
+                              variables: ProxyEnvironment, env: (String) -> String?) throws -> GRPCWebConfiguration? {
+        let portText = port.map(String.init) ?? env(variables.grpcWebPort)
         guard let portText, !portText.isEmpty else { return nil }
         guard let port = Int(portText), (1...65535).contains(port) else {
             throw ValidationError("--grpc-web-port / MRP_GRPC_WEB_PORT must be a port number 1–65535, not '\(portText)'")
         }
         let origins: [String]
         do {
-            origins = try GRPCWebConfiguration.parseAllowedOrigins(allowedOrigins ?? env("MRP_GRPC_WEB_ALLOWED_ORIGINS") ?? "*")
+            origins = try GRPCWebConfiguration.parseAllowedOrigins(allowedOrigins ?? env(variables.grpcWebAllowedOrigins) ?? "*")
         } catch {
             throw ValidationError("\(error)")
         }

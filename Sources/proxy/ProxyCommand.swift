@@ -50,38 +50,43 @@ struct ProxyCommand: AsyncParsableCommand {
     var grpcWebPort: Int?
     @Option(name: .customLong("grpc-web-allowed-origins"), help: "Origins browsers may call gRPC-Web from, comma-separated, or * [env: MRP_GRPC_WEB_ALLOWED_ORIGINS, default *].")
     var grpcWebAllowedOrigins: String?
+    /// Prints the `MRP_*` variables this executable reads, one per line, and exits (for packaging checks).
+    @Flag(name: .customLong("print-environment"), help: .hidden)
+    var printEnvironment = false
 
     func run() async throws {
+        let variables = ProxyEnvironment()
+        if printEnvironment { return print(ServiceEnvironment.listing(variables)) }
         Configuration.bootstrapLogging()
         let logger = Logger(label: "proxy")
         try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-proxy")
         let env = Configuration.environment
-        let typeName = proofType ?? env("MRP_PROOF_TYPE") ?? "transaction"
+        let typeName = proofType ?? env(variables.proofType) ?? "transaction"
         guard let kind = ProofKind(name: typeName) else { throw ValidationError("unknown proof type '\(typeName)': transaction, batch or block") }
-        let timeoutText = timeout ?? env("MRP_TIMEOUT") ?? "100s"
+        let timeoutText = timeout ?? env(variables.timeout) ?? "100s"
         let tls: ServerTLSSettings?
-        do { tls = try ServerTLSSettings.resolve(certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile, environmentPrefix: "MRP_PROXY_TLS") } catch {
+        do { tls = try ServerTLSSettings.resolve(certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile, variables: variables.tls) } catch {
             throw ValidationError(error.description)
         }
         let config = ProxyConfiguration(
             kind: kind,
-            port: port ?? env("MRP_PORT").flatMap(Int.init) ?? ProxyConfiguration.defaultPort,
-            statusPort: statusPort ?? env("MRP_STATUS_PORT").flatMap(Int.init),
-            localhost: localhost || (env("MRP_PROXY_LOCALHOST").flatMap(Configuration.bool) ?? false),
-            schedulers: (scheduler ?? env("MRP_SCHEDULER_ENDPOINTS") ?? ProxyConfiguration.defaultScheduler)
+            port: port ?? env(variables.port).flatMap(Int.init) ?? ProxyConfiguration.defaultPort,
+            statusPort: statusPort ?? env(variables.statusPort).flatMap(Int.init),
+            localhost: localhost || (env(variables.localhost).flatMap(Configuration.bool) ?? false),
+            schedulers: (scheduler ?? env(variables.schedulers) ?? ProxyConfiguration.defaultScheduler)
                 .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
             timeout: try DurationParsing.parse(timeoutText, setting: "--timeout"),
-            maxRequestsPerSecond: maxRequestsPerSecond ?? env("MRP_MAX_REQ_PER_SEC").flatMap(Double.init) ?? 5,
-            maxPayloadBytes: maxPayloadBytes ?? env("MRP_MAX_PAYLOAD_BYTES").flatMap(Int.init) ?? ProxyConfiguration.defaultMaxPayloadBytes,
-            metricsEndpoint: metricsEndpoint ?? env("MRP_METRICS_EVENTS_ENDPOINT"), tls: tls)
+            maxRequestsPerSecond: maxRequestsPerSecond ?? env(variables.maxRequestsPerSecond).flatMap(Double.init) ?? 5,
+            maxPayloadBytes: maxPayloadBytes ?? env(variables.maxPayloadBytes).flatMap(Int.init) ?? ProxyConfiguration.defaultMaxPayloadBytes,
+            metricsEndpoint: metricsEndpoint ?? env(variables.metrics.endpoint), tls: tls)
         guard !config.schedulers.isEmpty else { throw ValidationError("--scheduler needs at least one endpoint") }
         let drainSettings: DrainSettings
-        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
+        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout, variables: variables.drain) } catch {
             throw ValidationError(error.description)
         }
 
-        let security = try linkSecurity(schedulers: config.schedulers, metricsEndpoint: config.metricsEndpoint, env: env)
+        let security = try linkSecurity(schedulers: config.schedulers, metricsEndpoint: config.metricsEndpoint, variables: variables)
 
         let context = try ZMQContext()
         let pool = try SchedulerPool(endpoints: config.schedulers, context: context, security: security.schedulers, logger: logger)
@@ -89,7 +94,7 @@ struct ProxyCommand: AsyncParsableCommand {
             try MetricEventPublisher(endpoint: $0, source: "proxy:\(config.port)", context: context, security: security.metrics, logger: logger)
         }
         let gate = DrainGate(services: ["remote_prover.Api"], refusal: "proxy is shutting down; send the request to another proxy")
-        let grpcWeb = try GRPCWebSettings.configuration(port: grpcWebPort, allowedOrigins: grpcWebAllowedOrigins, proxy: config, env: env)
+        let grpcWeb = try GRPCWebSettings.configuration(port: grpcWebPort, allowedOrigins: grpcWebAllowedOrigins, proxy: config, variables: variables, env: env)
         let (servers, health, webServer) = ProxyServer.make(config, pool: pool, metrics: metrics, logger: logger, gate: gate, grpcWeb: grpcWeb)
         // Both servers drain through the one gate (it counts Api calls on either). ServiceGroup shuts
         // services down one by one in reverse order: the gRPC servers first (health NOT_SERVING and
@@ -122,15 +127,15 @@ struct ProxyCommand: AsyncParsableCommand {
 
     /// CURVE links to the schedulers and the metrics exporter when keys are given; plaintext only to
     /// loopback or with `--insecure`.
-    func linkSecurity(schedulers: [String], metricsEndpoint: String?, env: (String) -> String?) throws -> (schedulers: ZMQLinkSecurity, metrics: ZMQLinkSecurity) {
+    func linkSecurity(schedulers: [String], metricsEndpoint: String?, variables: ProxyEnvironment) throws -> (schedulers: ZMQLinkSecurity, metrics: ZMQLinkSecurity) {
         do {
-            let pair = try CurveKeySettings(prefix: "MRP_PROXY_CURVE").keyPair(file: curveSecretKeyFile)
-            let trusted = Configuration.flag(insecure, environment: "MRP_PROXY_INSECURE")
+            let pair = try CurveKeySettings(keys: variables.curve).keyPair(file: curveSecretKeyFile)
+            let trusted = Configuration.flag(insecure, environment: variables.insecure)
             let schedulerLinks = try CurveKeySettings.clientSecurity(
-                pair: pair, serverKey: try (schedulerPublicKey ?? env("MRP_SCHEDULER_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey),
+                pair: pair, serverKey: try (schedulerPublicKey ?? Configuration.environment(variables.schedulerPublicKey)).map(ZMQCurveKeyFiles.publicKey),
                 endpoints: schedulers, insecure: trusted, link: "link to scheduler",
                 keysHint: "give --curve-secret-key-file and --scheduler-public-key (ctl keygen writes keys)")
-            let metricsLink = try CurveKeySettings.metricEventLink(exporterKey: metricsPublicKey, pair: pair, endpoint: metricsEndpoint, insecure: trusted)
+            let metricsLink = try CurveKeySettings.metricEventLink(exporterKey: metricsPublicKey, pair: pair, endpoint: metricsEndpoint, insecure: trusted, variables: variables.metrics)
             return (schedulerLinks, metricsLink)
         } catch {
             throw ValidationError("\(error)")

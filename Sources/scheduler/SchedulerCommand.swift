@@ -64,59 +64,64 @@ struct SchedulerCommand: AsyncParsableCommand {
     var gracePeriod: String?
     @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on handing jobs back and closing after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
     var gracefulShutdownTimeout: String?
+    /// Prints the `MRP_*` variables this executable reads, one per line, and exits (for packaging checks).
+    @Flag(name: .customLong("print-environment"), help: .hidden)
+    var printEnvironment = false
 
     func run() async throws {
+        let variables = SchedulerEnvironment()
+        if printEnvironment { return print(ServiceEnvironment.listing(variables)) }
         Configuration.bootstrapLogging()
         let logger = Logger(label: "scheduler")
         try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-scheduler")
-        let name = proofType ?? Configuration.environment("MRP_PROOF_TYPE") ?? "transaction"
+        let name = proofType ?? Configuration.environment(variables.proofType) ?? "transaction"
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
-        let jobPort = try port ?? Configuration.environment("MRP_SCHEDULER_PORT").map { try parsePort($0) }
+        let jobPort = try port ?? Configuration.environment(variables.jobPort).map { try parsePort($0) }
             ?? SchedulerFrontEndConfiguration.defaultJobPort
-        let controlPort = try self.controlPort ?? Configuration.environment("MRP_CONTROL_PORT").map { try parsePort($0) }
+        let controlPort = try self.controlPort ?? Configuration.environment(variables.controlPort).map { try parsePort($0) }
             ?? SchedulerFrontEndConfiguration.defaultControlPort
         let initial: [WorkerAddress]
-        do { initial = try WorkerAddress.list(workers ?? Configuration.environment("MRP_PROXY_WORKERS_LIST") ?? "") } catch {
+        do { initial = try WorkerAddress.list(workers ?? Configuration.environment(variables.workers) ?? "") } catch {
             throw ValidationError("--workers: \(error)")
         }
         let discoveryNames: [WorkerAddress]
-        do { discoveryNames = try WorkerAddress.list(discoverWorkers ?? Configuration.environment("MRP_SCHEDULER_DISCOVER_WORKERS") ?? "") } catch {
+        do { discoveryNames = try WorkerAddress.list(discoverWorkers ?? Configuration.environment(variables.discoverWorkers) ?? "") } catch {
             throw ValidationError("--discover-workers: \(error)")
         }
-        let discoveryEvery = try duration(discoveryInterval, env: "MRP_SCHEDULER_DISCOVERY_INTERVAL", flag: "--discovery-interval", default: .seconds(10))
-        let queueItems = try maxQueueItems ?? Configuration.environment("MRP_MAX_QUEUE_ITEMS").map { try integer($0, "MRP_MAX_QUEUE_ITEMS") } ?? 10
-        let retries = try maxRetries ?? Configuration.environment("MRP_MAX_RETRIES_PER_REQUEST").map { try integer($0, "MRP_MAX_RETRIES_PER_REQUEST") } ?? 1
-        let interval = try duration(healthCheckInterval, env: "MRP_HEALTH_CHECK_INTERVAL", flag: "--health-check-interval", default: .seconds(10))
-        let timeout = try duration(connectionTimeout, env: "MRP_CONNECTION_TIMEOUT", flag: "--connection-timeout", default: .seconds(10))
-        let startupGrace = try duration(workerStartupGrace, env: "MRP_WORKER_STARTUP_GRACE", flag: "--worker-startup-grace", default: .seconds(30))
-        let state = stateFile ?? Configuration.environment("MRP_SCHEDULER_STATE_FILE") ?? "scheduler-state.json"
-        let metricsTarget = metricsEndpoint ?? Configuration.environment("MRP_METRICS_EVENTS_ENDPOINT")
-        let token = controlToken ?? Configuration.environment("MRP_CONTROL_TOKEN")
+        let discoveryEvery = try duration(discoveryInterval, env: variables.discoveryInterval, flag: "--discovery-interval", default: .seconds(10))
+        let queueItems = try maxQueueItems ?? Configuration.environment(variables.maxQueueItems).map { try integer($0, variables.maxQueueItems) } ?? 10
+        let retries = try maxRetries ?? Configuration.environment(variables.maxRetries).map { try integer($0, variables.maxRetries) } ?? 1
+        let interval = try duration(healthCheckInterval, env: variables.healthCheckInterval, flag: "--health-check-interval", default: .seconds(10))
+        let timeout = try duration(connectionTimeout, env: variables.connectionTimeout, flag: "--connection-timeout", default: .seconds(10))
+        let startupGrace = try duration(workerStartupGrace, env: variables.workerStartupGrace, flag: "--worker-startup-grace", default: .seconds(30))
+        let state = stateFile ?? Configuration.environment(variables.stateFile) ?? "scheduler-state.json"
+        let metricsTarget = metricsEndpoint ?? Configuration.environment(variables.metrics.endpoint)
+        let token = controlToken ?? Configuration.environment(variables.controlToken)
         let drainSettings: DrainSettings
-        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
+        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout, variables: variables.drain) } catch {
             throw ValidationError(error.description)
         }
 
-        let host = jobHost ?? Configuration.environment("MRP_SCHEDULER_HOST") ?? "127.0.0.1"
+        let host = jobHost ?? Configuration.environment(variables.jobHost) ?? "127.0.0.1"
         let jobEndpoint = "tcp://\(host):\(jobPort)"
-        let trusted = Configuration.flag(insecure, environment: "MRP_SCHEDULER_INSECURE")
+        let trusted = Configuration.flag(insecure, environment: variables.insecure)
         let jobCurve: CurveServerSettings?
         let metricsSecurity: ZMQLinkSecurity
         do {
-            jobCurve = try CurveKeySettings(prefix: "MRP_SCHEDULER_CURVE").server(
+            jobCurve = try CurveKeySettings(keys: variables.curve, allowedClients: variables.curveAllowedClients).server(
                 keyFile: curveSecretKeyFile, allowedFile: curveAllowedClients, endpoint: jobEndpoint, insecure: trusted, link: "job endpoint")
             metricsSecurity = try CurveKeySettings.metricEventLink(
-                exporterKey: metricsPublicKey, pair: jobCurve?.keys.keyPair, endpoint: metricsTarget, insecure: trusted)
+                exporterKey: metricsPublicKey, pair: jobCurve?.keys.keyPair, endpoint: metricsTarget, insecure: trusted, variables: variables.metrics)
         } catch {
             throw ValidationError("\(error)")
         }
 
         let env = Configuration.environment
-        let caFile = workerTLSCAFile ?? env("MRP_SCHEDULER_WORKER_TLS_CA_FILE")
-        let certFile = workerTLSCertFile ?? env("MRP_SCHEDULER_WORKER_TLS_CERT_FILE")
-        let keyFile = workerTLSKeyFile ?? env("MRP_SCHEDULER_WORKER_TLS_KEY_FILE")
-        let wantsTLS = workerTLS || (env("MRP_SCHEDULER_WORKER_TLS").flatMap(Configuration.bool) ?? false) || caFile != nil || certFile != nil || keyFile != nil
+        let caFile = workerTLSCAFile ?? env(variables.workerTLSCAFile)
+        let certFile = workerTLSCertFile ?? env(variables.workerTLSCertFile)
+        let keyFile = workerTLSKeyFile ?? env(variables.workerTLSKeyFile)
+        let wantsTLS = workerTLS || (env(variables.workerTLS).flatMap(Configuration.bool) ?? false) || caFile != nil || certFile != nil || keyFile != nil
         let workerTLSSettings: ClientTLSSettings?
         do {
             workerTLSSettings = wantsTLS ? try ClientTLSSettings(caFile: caFile, certificateChainFile: certFile, privateKeyFile: keyFile).validated() : nil

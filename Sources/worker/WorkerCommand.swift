@@ -31,29 +31,34 @@ struct WorkerCommand: AsyncParsableCommand {
     var gracePeriod: String?
     @Option(name: .customLong("graceful-shutdown-timeout"), help: "Bound on the final shutdown step after the grace period, e.g. 5s [env: MRP_GRACEFUL_SHUTDOWN_TIMEOUT, default 5s].")
     var gracefulShutdownTimeout: String?
+    /// Prints the `MRP_*` variables this executable reads, one per line, and exits (for packaging checks).
+    @Flag(name: .customLong("print-environment"), help: .hidden)
+    var printEnvironment = false
 
     func run() async throws {
+        let variables = WorkerEnvironment()
+        if printEnvironment { return print(ServiceEnvironment.listing(variables)) }
         Configuration.bootstrapLogging()
         let logger = Logger(label: "worker")
         try EventLoopExecutor.install(logger: logger)
         let tracing = try TracingBootstrap.start(serviceName: "mrp-worker")
-        guard let name = proofType ?? Configuration.environment("MRP_WORKER_PROOF_TYPE") else {
+        guard let name = proofType ?? Configuration.environment(variables.proofType) else {
             throw ValidationError("--proof-type (or MRP_WORKER_PROOF_TYPE) is required: transaction, batch or block")
         }
         guard let kind = ProofKind(name: name) else { throw ValidationError("unknown proof type '\(name)': transaction, batch or block") }
         let tls: ServerTLSSettings?
-        do { tls = try ServerTLSSettings.resolve(certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile, environmentPrefix: "MRP_WORKER_TLS") } catch {
+        do { tls = try ServerTLSSettings.resolve(certificate: tlsCertFile, key: tlsKeyFile, clientCA: tlsClientCAFile, variables: variables.tls) } catch {
             throw ValidationError(error.description)
         }
         var config = WorkerConfiguration(
             kind: kind,
-            port: try port ?? Configuration.environment("MRP_WORKER_PORT").map(parsePort) ?? WorkerConfiguration.defaultPort,
-            localhost: localhost || (Configuration.environment("MRP_WORKER_LOCALHOST").flatMap(Configuration.bool) ?? false),
-            threads: threads ?? Configuration.environment("MRP_WORKER_THREADS").flatMap(Int.init) ?? Parallel.coreCount)
+            port: try port ?? Configuration.environment(variables.port).map(parsePort) ?? WorkerConfiguration.defaultPort,
+            localhost: localhost || (Configuration.environment(variables.localhost).flatMap(Configuration.bool) ?? false),
+            threads: threads ?? Configuration.environment(variables.threads).flatMap(Int.init) ?? Parallel.coreCount)
 
         config.tls = tls
         let drainSettings: DrainSettings
-        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout) } catch {
+        do { drainSettings = try DrainSettings.resolve(gracePeriod: gracePeriod, shutdownTimeout: gracefulShutdownTimeout, variables: variables.drain) } catch {
             throw ValidationError(error.description)
         }
 

@@ -76,8 +76,9 @@ import Wire
         let proof = try await prove(trustedPort, ClusterTests.witness(notes: 1), timeout: .seconds(120)).get()
         try ProvenTransactionCodec.decode([UInt8](proof.payload)).verify()
 
-        // The stranger and the plaintext proxy get no answer from the scheduler: their calls end at
-        // their deadline, and no job reached the worker.
+        // The stranger and the plaintext proxy get no answer from the scheduler: their calls fail
+        // (UNAVAILABLE at once when the refusal is seen, else at their deadline), and no job
+        // reached the worker.
         for port in [strangerPort, plainPort] {
             let outcome = await prove(port, ClusterTests.witness(notes: 1), timeout: .seconds(2))
             guard case .failure(let error) = outcome else { Issue.record("proxy on \(port) got a proof through"); continue }

@@ -150,15 +150,15 @@ final class DrainingWorkerDouble: WorkerConnection {
 
     @Test func settingsComeFromFlagsThenEnvironmentThenDefaults() throws {
         let none: (String) -> String? = { _ in nil }
-        #expect(try DrainSettings.resolve(gracePeriod: nil, shutdownTimeout: nil, environment: none) == .defaults)
+        #expect(try DrainSettings.resolve(gracePeriod: nil, shutdownTimeout: nil, variables: DrainVariables(), environment: none) == .defaults)
         #expect(DrainSettings.defaults == DrainSettings(gracePeriod: .seconds(20), shutdownTimeout: .seconds(5)))
         let env: (String) -> String? = { ["MRP_GRACE_PERIOD": "1m", "MRP_GRACEFUL_SHUTDOWN_TIMEOUT": "250ms"][$0] }
-        #expect(try DrainSettings.resolve(gracePeriod: nil, shutdownTimeout: nil, environment: env)
+        #expect(try DrainSettings.resolve(gracePeriod: nil, shutdownTimeout: nil, variables: DrainVariables(), environment: env)
                 == DrainSettings(gracePeriod: .seconds(60), shutdownTimeout: .milliseconds(250)))
-        #expect(try DrainSettings.resolve(gracePeriod: "500ms", shutdownTimeout: "2s", environment: env)
+        #expect(try DrainSettings.resolve(gracePeriod: "500ms", shutdownTimeout: "2s", variables: DrainVariables(), environment: env)
                 == DrainSettings(gracePeriod: .milliseconds(500), shutdownTimeout: .seconds(2)))
         do {
-            _ = try DrainSettings.resolve(gracePeriod: "soon", shutdownTimeout: nil, environment: none)
+            _ = try DrainSettings.resolve(gracePeriod: "soon", shutdownTimeout: nil, variables: DrainVariables(), environment: none)
             Issue.record("a malformed flag was accepted")
         } catch {
             #expect(error.setting == "--grace-period" && error.text == "soon")
@@ -166,7 +166,7 @@ final class DrainingWorkerDouble: WorkerConnection {
         }
         let bad: (String) -> String? = { $0 == "MRP_GRACEFUL_SHUTDOWN_TIMEOUT" ? "-3s" : nil }
         do {
-            _ = try DrainSettings.resolve(gracePeriod: nil, shutdownTimeout: nil, environment: bad)
+            _ = try DrainSettings.resolve(gracePeriod: nil, shutdownTimeout: nil, variables: DrainVariables(), environment: bad)
             Issue.record("a negative timeout was accepted")
         } catch {
             #expect(error.setting == "MRP_GRACEFUL_SHUTDOWN_TIMEOUT" && error.text == "-3s")

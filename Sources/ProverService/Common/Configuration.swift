@@ -26,7 +26,7 @@ public enum Configuration {
 
     /// The log level from `MRP_LOG` or `LOG_LEVEL` (`RUST_LOG` style names), default info.
     public static var logLevel: Logger.Level {
-        let text = (environment("MRP_LOG") ?? environment("LOG_LEVEL") ?? "info").lowercased()
+        let text = (environment(ProcessVariables().log) ?? environment("LOG_LEVEL") ?? "info").lowercased()
         switch text {
         case "trace": return .trace
         case "debug": return .debug

@@ -1,36 +1,41 @@
 import Foundation
 import Wire
 
-/// Reads one process's CURVE keys from its flags and the `MRP_*` variables named after `prefix`.
+/// Reads one process's CURVE keys from its flags and its ``CurveKeyVariables`` /
+/// ``CurveAllowListVariables``.
 ///
-/// With prefix `MRP_SCHEDULER_CURVE`, the secret key comes from `--curve-secret-key-file`, else the
-/// file named by `MRP_SCHEDULER_CURVE_SECRET_KEY_FILE` (what `ctl keygen` writes), else the Z85 key
-/// in `MRP_SCHEDULER_CURVE_SECRET_KEY` (an orchestrator's secret mapped to a variable); a bound
+/// For the scheduler, the secret key comes from `--curve-secret-key-file`, else the file named by
+/// `MRP_SCHEDULER_CURVE_SECRET_KEY_FILE` (what `ctl keygen` writes), else the Z85 key in
+/// `MRP_SCHEDULER_CURVE_SECRET_KEY` (an orchestrator's secret mapped to a variable); a bound
 /// endpoint's allowed clients from `--curve-allowed-clients`, else the file named by
 /// `MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS_FILE`, else comma-separated keys in
 /// `MRP_SCHEDULER_CURVE_ALLOWED_CLIENTS`.
 public struct CurveKeySettings: Sendable {
-    public let prefix: String
+    public let keys: CurveKeyVariables
+    /// A bound endpoint's allow-list variables; nil for a process that only connects.
+    public let allowedClients: CurveAllowListVariables?
 
-    public init(prefix: String) {
-        self.prefix = prefix
+    public init(keys: CurveKeyVariables, allowedClients: CurveAllowListVariables? = nil) {
+        self.keys = keys
+        self.allowedClients = allowedClients
     }
 
-    /// The key pair from `file` (the flag) or the prefix's variables; nil if none is given.
+    /// The key pair from `file` (the flag) or the key variables; nil if none is given.
     public func keyPair(file: String?) throws(ZMQCurveKeyError) -> ZMQCurveKeyPair? {
-        if let path = file ?? Configuration.environment(prefix + "_SECRET_KEY_FILE") { return try ZMQCurveKeyFiles.readSecret(path) }
-        let variable = prefix + "_SECRET_KEY"
+        if let path = file ?? Configuration.environment(keys.secretKeyFile) { return try ZMQCurveKeyFiles.readSecret(path) }
+        let variable = keys.secretKey
         if let key = Configuration.environment(variable) {
             do { return try ZMQCurveKeyPair(secretKey: key) } catch { throw .malformed(role: "secret key in \(variable)", reason: "\(error)") }
         }
         return nil
     }
 
-    /// Where the allowed client keys come from: `file` (the flag) or the prefix's variables; nil if none is given.
+    /// Where the allowed client keys come from: `file` (the flag) or the allow-list variables; nil if none is given.
     public func allowList(file: String?) -> CurveAllowList? {
-        if let path = file ?? Configuration.environment(prefix + "_ALLOWED_CLIENTS_FILE") { return .file(path) }
-        let variable = prefix + "_ALLOWED_CLIENTS"
-        return Configuration.environment(variable) == nil ? nil : .variable(variable)
+        if let file { return .file(file) }
+        guard let allowedClients else { return nil }
+        if let path = Configuration.environment(allowedClients.file) { return .file(path) }
+        return Configuration.environment(allowedClients.keys) == nil ? nil : .variable(allowedClients.keys)
     }
 
     /// A bound endpoint's CURVE settings (own pair and allowed client keys), or nil for plaintext
@@ -106,8 +111,10 @@ extension CurveKeySettings {
     /// A publisher's (proxy's, scheduler's) metric-event link: CURVE signed with `pair` when the
     /// exporter's public key (or a file holding it) is given by `exporterKey` (the flag) or
     /// `MRP_METRICS_PUBLIC_KEY`; else plaintext where ``LinkSecurityPolicy`` allows it.
-    public static func metricEventLink(exporterKey: String?, pair: ZMQCurveKeyPair?, endpoint: String?, insecure: Bool) throws -> ZMQLinkSecurity {
-        let serverKey = try (exporterKey ?? Configuration.environment("MRP_METRICS_PUBLIC_KEY")).map(ZMQCurveKeyFiles.publicKey)
+    public static func metricEventLink(
+        exporterKey: String?, pair: ZMQCurveKeyPair?, endpoint: String?, insecure: Bool, variables: MetricEventLinkVariables
+    ) throws -> ZMQLinkSecurity {
+        let serverKey = try (exporterKey ?? Configuration.environment(variables.exporterPublicKey)).map(ZMQCurveKeyFiles.publicKey)
         return try clientSecurity(
             pair: serverKey == nil ? nil : pair, serverKey: serverKey, endpoints: endpoint.map { [$0] } ?? [], insecure: insecure,
             link: "metric event link", keysHint: "give --curve-secret-key-file and --metrics-public-key")

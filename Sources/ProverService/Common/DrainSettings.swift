@@ -32,7 +32,7 @@ public struct DrainSettings: Sendable, Equatable {
     /// The settings from the flags when given, else `MRP_GRACE_PERIOD` / `MRP_GRACEFUL_SHUTDOWN_TIMEOUT`,
     /// else the defaults; a malformed value throws an error naming the flag or variable.
     public static func resolve(
-        gracePeriod flagGrace: String?, shutdownTimeout flagTimeout: String?,
+        gracePeriod flagGrace: String?, shutdownTimeout flagTimeout: String?, variables: DrainVariables,
         environment: (String) -> String? = Configuration.environment
     ) throws(DurationParsingError) -> DrainSettings {
         func value(_ flag: String?, flagName: String, variable: String, default fallback: Duration) throws(DurationParsingError) -> Duration {
@@ -41,9 +41,9 @@ public struct DrainSettings: Sendable, Equatable {
             return fallback
         }
         return DrainSettings(
-            gracePeriod: try value(flagGrace, flagName: "--grace-period", variable: "MRP_GRACE_PERIOD", default: defaultGracePeriod),
+            gracePeriod: try value(flagGrace, flagName: "--grace-period", variable: variables.gracePeriod, default: defaultGracePeriod),
             shutdownTimeout: try value(
-                flagTimeout, flagName: "--graceful-shutdown-timeout", variable: "MRP_GRACEFUL_SHUTDOWN_TIMEOUT",
+                flagTimeout, flagName: "--graceful-shutdown-timeout", variable: variables.shutdownTimeout,
                 default: defaultShutdownTimeout))
     }
 }

@@ -29,8 +29,9 @@ public enum EventLoopExecutor {
     /// variable, if `MRP_EVENT_LOOP_THREADS` is not a whole number in 1…``maxThreads``.
     @discardableResult
     public static func install(logger: Logger) throws(EventLoopSettingsError) -> Bool {
-        let threads = try loopCount(Configuration.environment("MRP_EVENT_LOOP_THREADS"))
-        let enabled = Configuration.environment("MRP_EVENT_LOOP_EXECUTOR").flatMap(Configuration.bool) != false
+        let variables = ProcessVariables()
+        let threads = try loopCount(Configuration.environment(variables.eventLoopThreads))
+        let enabled = Configuration.environment(variables.eventLoopExecutor).flatMap(Configuration.bool) != false
         return installed.withLock { outcome in
             if let outcome { return outcome }
             if let threads { NIOSingletons.groupLoopCountSuggestion = threads }

@@ -103,13 +103,34 @@ public final class ProxyProveService: RemoteProver_Api.ServiceProtocol, Sendable
         defer { watcher.cancel() }
         // Wait for the result, the deadline (plus a little for the scheduler's own answer) or the client leaving.
         let roundTrip = ProxyTracing.startRoundTrip(scheduler: link.endpoint)
-        let result = await withTimeout(timeout + .milliseconds(500)) { [job] in
-            try await withTaskCancellationHandler {
-                try await link.submit(job)
-            } onCancel: {
-                _ = link.abandon(requestID: requestID)
+        let outcome = await withTimeout(timeout + .milliseconds(500)) { [job] () async -> Result<Mrp_Internal_V1_JobResult, any Error> in
+            do {
+                return .success(try await withTaskCancellationHandler {
+                    try await link.submit(job)
+                } onCancel: {
+                    _ = link.abandon(requestID: requestID)
+                })
+            } catch {
+                return .failure(error)
             }
         }
+        // A link that cannot carry the job (refused by the scheduler, closed) says so at once.
+        if case .failure(let error as SchedulerLink.LinkError)? = outcome {
+            let refusal = RPCError(code: .unavailable, message: error.description)
+            SpanOutcome.record(refusal, on: roundTrip)
+            roundTrip.end()
+            logger.warning("scheduler link unavailable", metadata: ["scheduler": "\(link.endpoint)", "error": "\(error)"])
+            metrics?.publish(.with {
+                $0.proofType = configuration.kind.wire
+                $0.requestRejected = .with { r in
+                    r.reason = "scheduler_unavailable"
+                    r.grpcCode = Int32(RPCError.Code.unavailable.rawValue)
+                    r.clientAddress = client
+                }
+            })
+            throw refusal
+        }
+        let result = try? outcome?.get()
         ProxyTracing.endRoundTrip(roundTrip, result: result)
         guard let result else {
             _ = link.abandon(requestID: requestID)

@@ -49,19 +49,33 @@ public enum ZMQPoller {
     public static func poll(
         _ socket: ZMQSocket, for events: ZMQPollEvents, orWake wake: ZMQWakeSignal, timeout: Duration?
     ) throws(ZMQError) -> (socket: ZMQPollEvents, woken: Bool) {
+        let ready = try poll(socket, for: events, monitor: nil, orWake: wake, timeout: timeout)
+        return (ready.socket, ready.woken)
+    }
+
+    /// ``poll(_:for:orWake:timeout:)`` that also waits for input on `monitor` (a socket monitor's
+    /// PAIR socket) when one is given.
+    /// - Returns: what the socket is ready for, whether `monitor` has input, whether `wake` is readable.
+    public static func poll(
+        _ socket: ZMQSocket, for events: ZMQPollEvents, monitor: ZMQSocket?, orWake wake: ZMQWakeSignal, timeout: Duration?
+    ) throws(ZMQError) -> (socket: ZMQPollEvents, monitor: Bool, woken: Bool) {
         let handle = try socket.handle("zmq_poll")
+        let monitorHandle = try monitor?.handle("zmq_poll")
         var items = (
             zmq_pollitem_t(socket: handle, fd: 0, events: events.rawValue, revents: 0),
-            zmq_pollitem_t(socket: nil, fd: wake.fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
+            zmq_pollitem_t(socket: nil, fd: wake.fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0),
+            zmq_pollitem_t(socket: monitorHandle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0))
+        let count: Int32 = monitorHandle == nil ? 2 : 3
         let rc = withUnsafeMutableBytes(of: &items) { raw in
-            zmq_poll(raw.baseAddress!.assumingMemoryBound(to: zmq_pollitem_t.self), 2, Int(ZMQMilliseconds.int32(timeout)))
+            zmq_poll(raw.baseAddress!.assumingMemoryBound(to: zmq_pollitem_t.self), count, Int(ZMQMilliseconds.int32(timeout)))
         }
         if rc < 0 {
             let error = ZMQError.last("zmq_poll")
-            if error.isInterrupted { return ([], false) }
+            if error.isInterrupted { return ([], false, false) }
             throw error
         }
-        return (ZMQPollEvents(rawValue: items.0.revents).intersection(events), items.1.revents & Int16(ZMQ_POLLIN) != 0)
+        let readable = Int16(ZMQ_POLLIN)
+        return (ZMQPollEvents(rawValue: items.0.revents).intersection(events), items.2.revents & readable != 0, items.1.revents & readable != 0)
     }
 
     /// The indices of the sockets that have a message waiting, after waiting up to `timeout`.

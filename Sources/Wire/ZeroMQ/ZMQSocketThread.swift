@@ -14,6 +14,9 @@ import Synchronization
 /// without blocking (`receive(timeout: .zero)`) and pass real work on to a task. Outgoing
 /// messages are sent without blocking; a message the socket cannot take yet (a DEALER with no
 /// peer, a peer at its high-water mark) stays pending, in order, until the socket is writable.
+///
+/// With a ``ZMQHandshakeRecovery`` the thread connects the socket itself and connects it again
+/// after a peer refuses the handshake (libzmq alone never would); see there.
 public final class ZMQSocketThread: Sendable {
     private struct State {
         var queued: [[[UInt8]]] = []
@@ -34,16 +37,28 @@ public final class ZMQSocketThread: Sendable {
     ///   - maxQueued: messages queued and not yet taken by the thread beyond which ``send(_:)`` drops.
     ///   - onReadable: called on the socket's thread when input is waiting; `nil` for send-only sockets.
     ///   - onError: called on the socket's thread for a failed send or poll (the loop goes on).
+    ///   - recovery: for a socket the caller has not connected: the endpoint the thread connects
+    ///     it to, and connects again after the peer refuses a handshake.
     public init(
         name: String, socket: ZMQSocket, maxQueued: Int = 100_000,
-        onReadable: (@Sendable (ZMQSocket) -> Void)?, onError: @escaping @Sendable (ZMQError) -> Void
+        onReadable: (@Sendable (ZMQSocket) -> Void)?, onError: @escaping @Sendable (ZMQError) -> Void,
+        recovery: ZMQHandshakeRecovery? = nil
     ) throws(ZMQError) {
         self.name = name
         self.maxQueued = maxQueued
         wake = try ZMQWakeSignal()
-        let handoff = SocketHandoff(socket)
+        var monitor: ZMQSocket?
+        if let recovery {
+            let receiver = try socket.monitor(events: ZMQHandshakeRecovery.watchedEvents)
+            monitor = receiver
+            do { try socket.connect(recovery.endpoint) } catch {
+                receiver.close()
+                throw error
+            }
+        }
+        let handoff = SocketHandoff(socket, monitor: monitor)
         let thread = Thread { [self] in
-            self.run(handoff.socket, onReadable: onReadable, onError: onError)
+            self.run(handoff.socket, monitor: handoff.monitor.map { ($0, recovery!) }, onReadable: onReadable, onError: onError)
         }
         thread.name = name
         thread.start()
@@ -82,14 +97,19 @@ public final class ZMQSocketThread: Sendable {
         }
     }
 
-    private func run(_ socket: ZMQSocket, onReadable: (@Sendable (ZMQSocket) -> Void)?, onError: (ZMQError) -> Void) {
+    private func run(
+        _ socket: ZMQSocket, monitor: (socket: ZMQSocket, recovery: ZMQHandshakeRecovery)?,
+        onReadable: (@Sendable (ZMQSocket) -> Void)?, onError: (ZMQError) -> Void
+    ) {
         #if os(Linux)
         czmq_name_this_thread(String(decoding: name.utf8.prefix(15), as: UTF8.self))  // as `top -H` and /proc show it
         #endif
         var pending: [[[UInt8]]] = []
         var next = 0  // index of the first unsent message in `pending`
+        var schedule = monitor.map { ZMQReconnectSchedule($0.recovery) }
         defer {
             socket.close()
+            monitor?.socket.close()
             let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
                 s.finished = true
                 defer { s.finishWaiters = [] }
@@ -102,8 +122,10 @@ public final class ZMQSocketThread: Sendable {
             let events: ZMQPollEvents = next < pending.count ? receiving.union(.writable) : receiving
             let ready: ZMQPollEvents
             let woken: Bool
+            let monitored: Bool
             do {
-                (ready, woken) = try ZMQPoller.poll(socket, for: events, orWake: wake, timeout: nil)
+                (ready, monitored, woken) = try ZMQPoller.poll(
+                    socket, for: events, monitor: monitor?.socket, orWake: wake, timeout: schedule?.timeout(now: .now))
             } catch {
                 onError(error)
                 if error.isClosed { return }
@@ -125,6 +147,18 @@ public final class ZMQSocketThread: Sendable {
                 }
             }
             if ready.contains(.readable), let onReadable { onReadable(socket) }
+            if let monitor, schedule != nil {
+                if monitored, handleMonitor(monitor.socket, recovery: monitor.recovery, schedule: &schedule!, onError: onError) {
+                    // The peer refused: what is held now would arrive stale after a later admission.
+                    pending.removeAll(keepingCapacity: true)
+                    next = 0
+                    state.withLock { $0.queued.removeAll(keepingCapacity: true) }
+                }
+                if schedule!.takeDue(now: .now) {
+                    try? socket.disconnect(monitor.recovery.endpoint)  // libzmq may have forgotten it already
+                    do { try socket.connect(monitor.recovery.endpoint) } catch { onError(error) }
+                }
+            }
             // Send what the socket takes now; the rest waits for `.writable`.
             while next < pending.count {
                 do {
@@ -145,8 +179,38 @@ public final class ZMQSocketThread: Sendable {
     }
 }
 
-/// Moves a socket into the thread that will own it (used by that thread only afterwards).
+extension ZMQSocketThread {
+    /// Reads the monitor's events and reports refusals and admissions; true if the peer refused.
+    private func handleMonitor(
+        _ monitor: ZMQSocket, recovery: ZMQHandshakeRecovery, schedule: inout ZMQReconnectSchedule, onError: (ZMQError) -> Void
+    ) -> Bool {
+        var refusedNow = false
+        while true {
+            let event: ZMQMonitorEvent
+            do {
+                guard let next = try monitor.receiveMonitorEvent() else { return refusedNow }
+                event = next
+            } catch {
+                onError(error)
+                return refusedNow
+            }
+            if let refusal = ZMQHandshakeRefusal(event) {
+                refusedNow = true
+                if let delay = schedule.refused(now: .now) { recovery.onChange(.refused(refusal, retryIn: delay)) }
+            } else if event.event == ZMQMonitorEvent.handshakeSucceeded {
+                schedule.admitted()
+                recovery.onChange(.admitted)
+            }
+        }
+    }
+}
+
+/// Moves a socket (and its monitor) into the thread that will own it (used by that thread only afterwards).
 private struct SocketHandoff: @unchecked Sendable {
     let socket: ZMQSocket
-    init(_ socket: ZMQSocket) { self.socket = socket }
+    let monitor: ZMQSocket?
+    init(_ socket: ZMQSocket, monitor: ZMQSocket? = nil) {
+        self.socket = socket
+        self.monitor = monitor
+    }
 }

@@ -1,5 +1,7 @@
 /// The libzmq socket patterns this layer supports (the `ZMQ_*` socket type constants).
 public enum ZMQSocketType: Int32, Sendable, CaseIterable {
+    /// `ZMQ_PAIR`: one peer, both directions; here the receiving end of a socket monitor.
+    case pair = 0
     /// `ZMQ_PUB`: fans messages out to every subscriber whose prefix matches; never blocks, drops at the HWM.
     case pub = 1
     /// `ZMQ_SUB`: receives what publishers send, filtered by ``ZMQSocket/subscribe(prefix:)``.
