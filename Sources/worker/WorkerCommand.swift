@@ -65,7 +65,7 @@ struct WorkerCommand: AsyncParsableCommand {
         // Checked here so a malformed MRP_PROVER_MEMORY_MIB stops the worker at start-up, naming it.
         let memoryBudget: ExtensionBudget
         do { memoryBudget = try ExtensionBudget.fromEnvironment() } catch { throw ValidationError("\(error)") }
-        // Likewise MRP_HEAP_RETAIN_MIB; applied before the first proof.
+        // Likewise the heap retention; applied before the first proof.
         let heapRetention: HeapRetention
         do { heapRetention = try HeapRetention.fromEnvironment() } catch { throw ValidationError("\(error)") }
         let heapOutcome = heapRetention.apply()
