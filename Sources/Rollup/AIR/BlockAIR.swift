@@ -145,6 +145,11 @@ public struct BlockAIR: AIR {
         }
     }
 
+    /// The prover's fast Σ αₖ·Cₖ (see `BlockTransitionCombination`).
+    public func transitionCombination(coefficients: [QuadFelt], challenges: [QuadFelt]) -> (any TransitionCombination)? {
+        BlockTransitionCombination(coefficients: coefficients, challenges: challenges)
+    }
+
     public func buildAuxTrace(main: TraceTable, challenges: [QuadFelt]) -> [[QuadFelt]] {
         let n = main.length
         let alpha = HasherChiplet.alphaPowers(challenges[0])

@@ -50,6 +50,9 @@ public protocol AIR: Sendable {
         challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>)
     /// Builds the auxiliary columns from the main trace and the challenges (prover only).
     func buildAuxTrace(main: TraceTable, challenges: [QuadFelt]) -> [[QuadFelt]]
+    /// The prover's fast evaluator of Σ αₖ·Cₖ for one proof (`coefficients`: one per main, then
+    /// auxiliary transition constraint), or nil — the default — to evaluate the constraints one by one.
+    func transitionCombination(coefficients: [QuadFelt], challenges: [QuadFelt]) -> (any TransitionCombination)?
 }
 
 extension AIR {
@@ -61,6 +64,7 @@ extension AIR {
         challenges: UnsafeBufferPointer<QuadFelt>, result: UnsafeMutableBufferPointer<QuadFelt>
     ) {}
     public func buildAuxTrace(main: TraceTable, challenges: [QuadFelt]) -> [[QuadFelt]] { [] }
+    public func transitionCombination(coefficients: [QuadFelt], challenges: [QuadFelt]) -> (any TransitionCombination)? { nil }
 
     /// Checks the AIR's own description is consistent (degrees, periodic columns, assertion targets).
     public func validateDescription() throws(StarkError) {

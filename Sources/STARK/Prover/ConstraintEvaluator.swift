@@ -71,6 +71,12 @@ struct ConstraintEvaluator {
         let periodicValues = FlatBuffer(periodicTables.flatMap { $0 })
         let periodicStarts = FlatBuffer(periodicTables.indices.map { p in periodicTables[..<p].reduce(0) { $0 + $1.count } })
         let periodicMasks = FlatBuffer(periodicTables.map { $0.count - 1 })
+        // On coset s, a periodic column with cycle m takes at row j the value table[(j mod m)·ce + s]:
+        // all of them repeat with the longest cycle M. When small, an M-row row-major table per coset
+        // replaces a gather per value and row (rows are then read in place).
+        let longestCycle = periodicTables.map { $0.count / ce }.max() ?? 1
+        let usesPeriodicRows = periodicCount > 0 && longestCycle * periodicCount <= 1 << 17
+        let periodicRows = FlatBuffer([Felt](repeating: .zero, count: usesPeriodicRows ? longestCycle * periodicCount : 0))
         let mainGroupEnds = FlatBuffer(mainGroups.indices.map { g in mainGroups[...g].reduce(0) { $0 + $1.count } })
         let mainAssertionColumns = FlatBuffer(mainGroups.flatMap { $0.map(\.0) })
         let mainAssertionValues = FlatBuffer(mainGroups.flatMap { $0.map(\.1) })
@@ -84,7 +90,7 @@ struct ConstraintEvaluator {
         let compositionCoefficients = FlatBuffer(coefficients)
         let challengeValues = FlatBuffer(auxChallenges)
         defer {
-            periodicValues.free(); periodicStarts.free(); periodicMasks.free()
+            periodicValues.free(); periodicStarts.free(); periodicMasks.free(); periodicRows.free()
             mainGroupEnds.free(); mainAssertionColumns.free(); mainAssertionValues.free(); mainAssertionCoefficients.free()
             auxGroupEnds.free(); auxAssertionColumns.free(); auxAssertionValues.free(); auxAssertionCoefficients.free()
             roots.free(); vanishing.free(); compositionCoefficients.free(); challengeValues.free()
@@ -92,6 +98,9 @@ struct ConstraintEvaluator {
 
         var result = [QuadFelt](repeating: .zero, count: ceSize)
         let air = self.air
+        // The AIR's own Σ αₖ·Cₖ when it has one (same values, fewer operations).
+        let combination = air.transitionCombination(
+            coefficients: Array(coefficients[..<(mainCount + auxCount)]), challenges: auxChallenges)
         let mainScratch = main.makeCosetScratch(threads: threads)
         let auxScratch = aux?.makeCosetScratch(threads: threads)
         defer {
@@ -105,6 +114,14 @@ struct ConstraintEvaluator {
                 let t = s * cosetStep
                 let cosetShift = main.lde.shift(coset: t)
                 let vanishingInverse = vanishing[s]
+                if usesPeriodicRows {
+                    for row in 0..<longestCycle {
+                        for p in 0..<periodicCount {
+                            let cycle = (periodicMasks[p] + 1) / ce
+                            periodicRows.base[row * periodicCount + p] = periodicValues[periodicStarts[p] + (row & (cycle - 1)) * ce + s]
+                        }
+                    }
+                }
                 main.withCoset(t, scratch: mainScratch, threads: threads) { mainCoset in
                     withOptionalCoset(aux, t, scratch: auxScratch, threads: threads) { auxCoset in
                         let shared = UncheckedSendable((mainCoset, auxCoset))
@@ -160,49 +177,74 @@ struct ConstraintEvaluator {
                                     let nextJ = (j + 1) & (n - 1)
                                     let cur = UnsafePointer(tile + r * mainWidth)
                                     let nxt = UnsafePointer(tile + (r + 1) * mainWidth)
-                                    for p in 0..<periodicCount {
-                                        per[p] = periodicValues[periodicStarts[p] + (i & periodicMasks[p])]
+                                    let periodicRow: UnsafePointer<Felt>
+                                    if usesPeriodicRows {
+                                        periodicRow = UnsafePointer(periodicRows.base + (j & (longestCycle - 1)) * periodicCount)
+                                    } else {
+                                        for p in 0..<periodicCount {
+                                            per[p] = periodicValues[periodicStarts[p] + (i & periodicMasks[p])]
+                                        }
+                                        periodicRow = UnsafePointer(per)
                                     }
-                                    air.evaluateMain(
-                                        EvaluationFrame(
-                                            current: UnsafeBufferPointer(start: cur, count: mainWidth),
-                                            next: UnsafeBufferPointer(start: nxt, count: mainWidth)),
-                                        periodic: UnsafeBufferPointer(start: per, count: periodicCount),
-                                        result: UnsafeMutableBufferPointer(start: res, count: mainCount))
-                                    var transition = QuadFelt.zero
-                                    for k in 0..<mainCount { transition += compositionCoefficients[k].scaled(by: res[k]) }
-                                    if auxCount > 0, let auxCoset {
-                                        for c in 0..<mainWidth {
-                                            curE[c] = QuadFelt(cur[c])
-                                            nxtE[c] = QuadFelt(nxt[c])
+                                    let mainFrame = EvaluationFrame(
+                                        current: UnsafeBufferPointer(start: cur, count: mainWidth),
+                                        next: UnsafeBufferPointer(start: nxt, count: mainWidth))
+                                    var transition: QuadFelt
+                                    if let combination {
+                                        if let auxCoset {
+                                            for c in 0..<auxWidth {
+                                                auxCur[c] = auxCoset[c * n + j]
+                                                auxNxt[c] = auxCoset[c * n + nextJ]
+                                            }
                                         }
-                                        for c in 0..<auxWidth {
-                                            auxCur[c] = auxCoset[c * n + j]
-                                            auxNxt[c] = auxCoset[c * n + nextJ]
-                                        }
-                                        for p in 0..<periodicCount { perE[p] = QuadFelt(per[p]) }
-                                        air.evaluateAux(
-                                            main: EvaluationFrame(
-                                                current: UnsafeBufferPointer(start: curE, count: mainWidth),
-                                                next: UnsafeBufferPointer(start: nxtE, count: mainWidth)),
+                                        transition = combination.evaluate(
+                                            main: mainFrame,
                                             aux: EvaluationFrame(
                                                 current: UnsafeBufferPointer(start: auxCur, count: auxWidth),
                                                 next: UnsafeBufferPointer(start: auxNxt, count: auxWidth)),
-                                            periodic: UnsafeBufferPointer(start: perE, count: periodicCount),
-                                            challenges: challengePtr,
-                                            result: UnsafeMutableBufferPointer(start: resE, count: auxCount))
-                                        for k in 0..<auxCount { transition += compositionCoefficients[mainCount + k] * resE[k] }
+                                            periodic: periodicRow)
+                                    } else {
+                                        air.evaluateMain(
+                                            mainFrame,
+                                            periodic: UnsafeBufferPointer(start: periodicRow, count: periodicCount),
+                                            result: UnsafeMutableBufferPointer(start: res, count: mainCount))
+                                        var mainSum = QuadAccumulator()
+                                        for k in 0..<mainCount { mainSum.add(compositionCoefficients[k], times: res[k]) }
+                                        transition = mainSum.value
+                                        if auxCount > 0, let auxCoset {
+                                            for c in 0..<mainWidth {
+                                                curE[c] = QuadFelt(cur[c])
+                                                nxtE[c] = QuadFelt(nxt[c])
+                                            }
+                                            for c in 0..<auxWidth {
+                                                auxCur[c] = auxCoset[c * n + j]
+                                                auxNxt[c] = auxCoset[c * n + nextJ]
+                                            }
+                                            for p in 0..<periodicCount { perE[p] = QuadFelt(periodicRow[p]) }
+                                            air.evaluateAux(
+                                                main: EvaluationFrame(
+                                                    current: UnsafeBufferPointer(start: curE, count: mainWidth),
+                                                    next: UnsafeBufferPointer(start: nxtE, count: mainWidth)),
+                                                aux: EvaluationFrame(
+                                                    current: UnsafeBufferPointer(start: auxCur, count: auxWidth),
+                                                    next: UnsafeBufferPointer(start: auxNxt, count: auxWidth)),
+                                                periodic: UnsafeBufferPointer(start: perE, count: periodicCount),
+                                                challenges: challengePtr,
+                                                result: UnsafeMutableBufferPointer(start: resE, count: auxCount))
+                                            for k in 0..<auxCount { transition += compositionCoefficients[mainCount + k] * resE[k] }
+                                        }
                                     }
                                     var total = transition.scaled(by: (x - lastRow) * vanishingInverse)
                                     var mainAssertion = 0
                                     var auxAssertion = 0
                                     for g in 0..<groupCount {
-                                        var sum = QuadFelt.zero
+                                        var mainSum = QuadAccumulator()
                                         while mainAssertion < mainGroupEnds[g] {
                                             let value = cur[mainAssertionColumns[mainAssertion]] - mainAssertionValues[mainAssertion]
-                                            sum += mainAssertionCoefficients[mainAssertion].scaled(by: value)
+                                            mainSum.add(mainAssertionCoefficients[mainAssertion], times: value)
                                             mainAssertion += 1
                                         }
+                                        var sum = mainSum.value
                                         if let auxCoset {
                                             while auxAssertion < auxGroupEnds[g] {
                                                 let value = auxCoset[auxAssertionColumns[auxAssertion] * n + j] - auxAssertionValues[auxAssertion]
