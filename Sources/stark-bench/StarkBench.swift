@@ -60,6 +60,9 @@ struct StarkBench: ParsableCommand {
     @Flag(help: "Time batched BLAKE3 hashing instead of proving: ns per Merkle node and per row leaf with the scalar and the multi-lane kernel.")
     var blake3 = false
 
+    @Flag(help: "Time the forward NTT instead of proving: ms per transform and ns per butterfly, base field and extension, at each --log-rows size and thread count.")
+    var ntt = false
+
     mutating func run() throws {
         let heapRetainMiB = HeapRetention.applyFromEnvironment()
         if blake3 {
@@ -68,6 +71,10 @@ struct StarkBench: ParsableCommand {
         }
         if permutation {
             runPermutationBenchmark()
+            return
+        }
+        if ntt {
+            runTransformBenchmark(threadCounts: threads.isEmpty ? Array(Set([1, Parallel.coreCount])).sorted() : threads)
             return
         }
         guard let hashFunction = HashFunction.allCases.first(where: { $0.description == hash }) else {

@@ -53,6 +53,30 @@ import Testing
         #expect(!MerkleTree<RPO256Hasher>.verify(root: tree.root, leafCount: 64, positions: [1, 7, 8, 64], leaves: opened, proof: proof))
     }
 
+    /// Leaves written in place, in any order (the streamed commitment writes them coset by coset):
+    /// the same nodes as hashing them in order, for both hashes, small and multi-subtree sizes.
+    @Test func leavesWrittenInPlaceOutOfOrderMakeTheSameTree() {
+        for count in [1, 2, 64, 1 << 13] {
+            let l = leaves(count, seed: UInt64(count))
+            let stride = min(8, count)
+            let blake = MerkleTree<Blake3Hasher>(leafCount: count, threads: 2) { out in
+                for t in 0..<stride { for j in 0..<(count / stride) { out[j * stride + t] = l[j * stride + t] } }
+            }
+            #expect(blake.nodes == MerkleTree<Blake3Hasher>(leaves: l, threads: 1).nodes, "\(count) leaves")
+            let rpo = MerkleTree<RPO256Hasher>(leafCount: count, threads: 1) { out in
+                for i in (0..<count).reversed() { out[i] = l[i] }
+            }
+            #expect(rpo.root == MerkleTree<RPO256Hasher>(leaves: l, threads: 2).root, "\(count) leaves")
+        }
+        // A leaf written differently changes the root.
+        let l = leaves(64, seed: 9)
+        let forged = MerkleTree<Blake3Hasher>(leafCount: 64) { out in
+            for i in 0..<64 { out[i] = l[i] }
+            out[37] = l[36]
+        }
+        #expect(forged.root != MerkleTree<Blake3Hasher>(leaves: l).root)
+    }
+
     @Test func threadCountDoesNotChangeTheRoot() {
         let l = leaves(1 << 14, seed: 5)
         #expect(MerkleTree<Blake3Hasher>(leaves: l, threads: 1).root == MerkleTree<Blake3Hasher>(leaves: l, threads: 3).root)

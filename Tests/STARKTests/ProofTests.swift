@@ -193,6 +193,37 @@ import STARKExamples
     }
 }
 
+/// The prover checks rows only to explain a refused proof: a forged trace still gets an error
+/// naming the first failing constraint and row (never a proof), an assertion fails before any work.
+@Suite struct ProverRefusalTests {
+    static let rows = 1 << 8
+
+    func refusal(_ forge: (inout TraceTable) -> Void) -> String? {
+        var (trace, result) = FibonacciAIR.trace(rows: Self.rows)
+        forge(&trace)
+        do {
+            _ = try Prover.prove(air: FibonacciAIR(rows: Self.rows, result: result), trace: trace, options: fastOptions, threads: 2)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func aForgedCellIsNamedWithItsRow() {
+        let message = refusal { $0[0, 100] = $0[0, 100] + .one } ?? "proved"
+        #expect(message.contains("main transition constraint") && message.contains("between rows 99 and 100"), "\(message)")
+    }
+
+    @Test func aWrongBoundaryValueIsRefusedAsAnAssertion() {
+        let message = refusal { $0[0, 0] = $0[0, 0] + .one } ?? "proved"
+        #expect(message.contains("assertion"), "\(message)")
+    }
+
+    @Test func anHonestTraceIsProvenAndItsProofVerifies() {
+        #expect(refusal { _ in } == nil)
+    }
+}
+
 /// The prover's trace check runs in parallel chunks and must still name the first failing row.
 @Suite struct TraceCheckTests {
     static let rows = 1 << 14

@@ -31,32 +31,49 @@ enum BlockTrace {
     static func build(segments: [BlockTraceSegment], threads: Int) -> TraceTable {
         let n = segments.count * BlockAIR.segmentRows, width = BlockColumns.width
         precondition(n & (n - 1) == 0, "a block trace has a power-of-two number of segments")
-        let buffer = UnsafeMutableBufferPointer<Felt>.allocate(capacity: width * n)
-        buffer.initialize(repeating: .zero)
-        defer { buffer.deallocate() }
-        let shared = UncheckedSendable(buffer.baseAddress!)
-        Parallel.forRanges(segments.count, threads: threads, minChunk: 1) { range in
-            let base = shared.value
-            for segment in range {
-                let writer = SegmentWriter(base: base, rows: n, first: segment * BlockAIR.segmentRows)
-                switch segments[segment] {
-                case .update(let step): writer.update(step)
-                case .padding(let accountRoot, let nullifierRoot): writer.padding(roots: (accountRoot, nullifierRoot))
+        // The segments are written straight into the trace's columns (no second copy of the trace).
+        var columns = [[Felt]](repeating: [], count: width)
+        for c in 0..<width { columns[c] = [Felt](repeating: .zero, count: n) }
+        withMutableColumnPointers(&columns) { pointers in
+            pointers.withUnsafeBufferPointer { table in
+                let shared = UncheckedSendable(table.baseAddress!)
+                Parallel.forRanges(segments.count, threads: threads, minChunk: 1) { range in
+                    for segment in range {
+                        let writer = SegmentWriter(columns: shared.value, first: segment * BlockAIR.segmentRows)
+                        switch segments[segment] {
+                        case .update(let step): writer.update(step)
+                        case .padding(let accountRoot, let nullifierRoot): writer.padding(roots: (accountRoot, nullifierRoot))
+                        }
+                    }
                 }
             }
         }
-        let columns = (0..<width).map { c in Array(UnsafeBufferPointer(start: buffer.baseAddress! + c * n, count: n)) }
         return TraceTable(columns: columns)
+    }
+
+    /// Calls `body` with a base pointer into each column's storage (stable for the call).
+    private static func withMutableColumnPointers<R>(_ columns: inout [[Felt]], _ body: ([UnsafeMutablePointer<Felt>]) -> R) -> R {
+        columns.withUnsafeMutableBufferPointer { outer in
+            var pointers: [UnsafeMutablePointer<Felt>] = []
+            pointers.reserveCapacity(outer.count)
+            func recurse(_ k: Int) -> R {
+                if k == outer.count { return body(pointers) }
+                return outer[k].withUnsafeMutableBufferPointer { column in
+                    pointers.append(column.baseAddress!)
+                    return recurse(k + 1)
+                }
+            }
+            return recurse(0)
+        }
     }
 }
 
-/// Writes one segment of the column-major trace at `base` (each column `rows` long).
+/// Writes one segment of the trace through a pointer to each column.
 private struct SegmentWriter {
-    let base: UnsafeMutablePointer<Felt>
-    let rows: Int
+    let columns: UnsafePointer<UnsafeMutablePointer<Felt>>
     let first: Int
 
-    func set(_ column: Int, _ row: Int, _ value: Felt) { base[column * rows + first + row] = value }
+    func set(_ column: Int, _ row: Int, _ value: Felt) { columns[column][first + row] = value }
 
     /// Records one permutation of `state` into lanes `lane..<lane+12` of cycle `cycle` (8 rows).
     func permutation(_ state: inout RPO256.State, lane: Int, cycle: Int) {

@@ -29,14 +29,16 @@ public enum NTT {
 
     /// The unscaled transform with ω or ω⁻¹.
     @inlinable
-    static func transform<E: FieldElement>(_ values: UnsafeMutableBufferPointer<E>, inverseRoots: Bool, threads: Int) {
+    static func transform<E: FieldElement>(
+        _ values: UnsafeMutableBufferPointer<E>, inverseRoots: Bool, threads: Int, lanes: Bool = NTTLanes.preferred
+    ) {
         let n = values.count
         guard n > 1 else { return }
         let logN = log2Exact(n)
         let twiddles = TwiddleCache.table(logSize: logN, inverse: inverseRoots, threads: threads)
         twiddles.withUnsafeBufferPointer { tw in
             bitReverse(values, logN: logN, threads: threads)
-            butterflies(values, logN: logN, fromLayer: 1, twiddles: tw, threads: threads)
+            butterflies(values, logN: logN, fromLayer: 1, twiddles: tw, threads: threads, lanes: lanes)
         }
     }
 
@@ -72,10 +74,12 @@ public enum NTT {
     }
 
     /// Decimation-in-time butterfly layers `fromLayer...logN` on bit-reversed input. `twiddles` is
-    /// the layered table of size 2^logN (`TwiddleCache.table`).
+    /// the layered table of size 2^logN (`TwiddleCache.table`). `lanes`: base-field radix-4 layers
+    /// use `NTTLanes` (same results).
     @inlinable
     static func butterflies<E: FieldElement>(
-        _ values: UnsafeMutableBufferPointer<E>, logN: Int, fromLayer: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int
+        _ values: UnsafeMutableBufferPointer<E>, logN: Int, fromLayer: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int,
+        lanes: Bool = NTTLanes.preferred
     ) {
         let n = values.count
         let a = UncheckedSendable(values)
@@ -107,14 +111,11 @@ public enum NTT {
                     }
                     if layer + 1 <= blockLogUsed {
                         // Two layers in one pass over the block (radix 4, as the large layers below).
-                        let twiddles = tw.value.baseAddress!
+                        let w1 = tw.value.baseAddress! + half
+                        let w2 = w1 + half, w3 = w2 + half
                         while start < blockSize {
-                            let p = base + start
-                            for k in 0..<half {
-                                radix4(p, k, k + half, k + 2 * half, k + 3 * half,
-                                       twiddles[half + k], twiddles[2 * half + k], twiddles[3 * half + k])
-                            }
-                            start += 4 * half
+                            radix4Run(base + start, half: half, count: half, w1: w1, w2: w2, w3: w3, lanes: lanes)
+                            start &+= 4 &* half
                         }
                         half <<= 2
                         layer += 2
@@ -145,14 +146,18 @@ public enum NTT {
             let pairLayer = layer
             Parallel.forRanges(n / 4, threads: threads, minChunk: 1 << 11) { range in
                 let p = a.value.baseAddress!
-                for j in range {
-                    let block = j >> (pairLayer - 1)
-                    let k = j & (half - 1)
-                    let i0 = (block << (pairLayer + 1)) + k
-                    let i1 = i0 + half
-                    let i2 = i1 + half
-                    let i3 = i2 + half
-                    radix4(p, i0, i1, i2, i3, tw.value[half + k], tw.value[2 * half + k], tw.value[3 * half + k])
+                let w1 = tw.value.baseAddress! + half
+                let w2 = w1 + half, w3 = w2 + half
+                // Group j is butterfly k = j mod half of block j / half; a run stays in one block.
+                var j = range.lowerBound
+                while j < range.upperBound {
+                    let block = j &>> (pairLayer &- 1)
+                    let k = j & (half &- 1)
+                    let count = Swift.min(range.upperBound &- j, half &- k)
+                    radix4Run(
+                        p + (block &<< (pairLayer &+ 1)) + k, half: half, count: count, w1: w1 + k, w2: w2 + k, w3: w3 + k,
+                        lanes: lanes)
+                    j &+= count
                 }
             }
             layer += 2
@@ -178,25 +183,40 @@ public enum NTT {
         }
     }
 
-    /// Two decimation-in-time layers on the four elements at i0 < i1 < i2 < i3 (spaced by the
-    /// lower layer's half-size): the lower layer's butterflies (i0, i1) and (i2, i3) with twiddle w1,
-    /// then the upper layer's (i0, i2) and (i1, i3) with w2 and w3 — one pass over memory for two layers.
+    /// Two decimation-in-time layers (radix 4: one pass over memory for two layers) on each group
+    /// (x0, x1, x2, x3) = (q[k], q[k + half], q[k + 2·half], q[k + 3·half]), k < count: the lower
+    /// layer's butterflies (x0, x1) and (x2, x3) with twiddle w1[k], then the upper layer's
+    /// (x0, x2) and (x1, x3) with w2[k] and w3[k]. Pointer steps only (no checked index arithmetic).
     @inlinable @inline(__always)
-    static func radix4<E: FieldElement>(
-        _ p: UnsafeMutablePointer<E>, _ i0: Int, _ i1: Int, _ i2: Int, _ i3: Int, _ w1: Felt, _ w2: Felt, _ w3: Felt
+    static func radix4Run<E: FieldElement>(
+        _ q: UnsafeMutablePointer<E>, half: Int, count: Int,
+        w1: UnsafePointer<Felt>, w2: UnsafePointer<Felt>, w3: UnsafePointer<Felt>, lanes: Bool
     ) {
-        let x0 = p[i0]
-        let x2 = p[i2]
-        let t1 = p[i1].scaled(by: w1)
-        let t3 = p[i3].scaled(by: w1)
-        let a0 = x0 + t1
-        let a1 = x0 - t1
-        let u2 = (x2 + t3).scaled(by: w2)
-        let u3 = (x2 - t3).scaled(by: w3)
-        p[i0] = a0 + u2
-        p[i2] = a0 - u2
-        p[i1] = a1 + u3
-        p[i3] = a1 - u3
+        var done = 0
+        if lanes, E.self == Felt.self, count >= NTTLanes.width {
+            done = count & ~(NTTLanes.width - 1)
+            NTTLanes.radix4Run(
+                UnsafeMutableRawPointer(q).assumingMemoryBound(to: Felt.self), half: half, count: done, w1: w1, w2: w2, w3: w3)
+        }
+        var p0 = q + done, p1 = p0 + half
+        var p2 = p1 + half, p3 = p2 + half
+        var t1 = w1 + done, t2 = w2 + done, t3 = w3 + done
+        for _ in done..<count {
+            let x0 = p0.pointee
+            let x2 = p2.pointee
+            let y1 = p1.pointee.scaled(by: t1.pointee)
+            let y3 = p3.pointee.scaled(by: t1.pointee)
+            let a0 = x0 + y1
+            let a1 = x0 - y1
+            let u2 = (x2 + y3).scaled(by: t2.pointee)
+            let u3 = (x2 - y3).scaled(by: t3.pointee)
+            p0.pointee = a0 + u2
+            p2.pointee = a0 - u2
+            p1.pointee = a1 + u3
+            p3.pointee = a1 - u3
+            p0 += 1; p1 += 1; p2 += 1; p3 += 1
+            t1 += 1; t2 += 1; t3 += 1
+        }
     }
 
     /// Permutes `values` into bit-reversed index order.

@@ -67,37 +67,31 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
             }
             return
         }
-        // Streamed: each coset is evaluated into one buffer and its rows hashed; the leaf digests
-        // are kept coset-major (leaf j·blowup + t at t·n + j) until the tree is built.
-        let leaves = UnsafeMutableBufferPointer<Digest>.allocate(capacity: n * blowup)
-        defer { leaves.deallocate() }
+        // Streamed: each coset is evaluated into one buffer and its rows hashed straight into the
+        // tree's leaf level (row j of coset t is leaf j·blowup + t).
         let prepared = withColumnPointers(coefficients) { lde.prepare(columns: $0, threads: threads) }
         defer { prepared.free() }
-        let failure: StarkError? = {
+        var failure: StarkError?
+        tree = MerkleTree<H>(leafCount: n * blowup, threads: threads) { leaves in
             let scratch = UnsafeMutablePointer<E>.allocate(capacity: max(1, width * n))
             defer { scratch.deallocate() }
             for t in 0..<blowup {
                 if let flag = cancellation, flag.isCancelled {
-                    return StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
+                    failure = StarkError.cancelled("\(flag.reason ?? "cancelled") (stopped before extending coset \(t))")
+                    return
                 }
                 lde.evaluate(prepared: prepared, coset: t, into: scratch, threads: threads)
                 let src = UncheckedSendable(UnsafePointer(scratch))
-                let dst = UncheckedSendable(leaves.baseAddress! + t * n)
+                let dst = UncheckedSendable(leaves + t)
                 Parallel.forRanges(n, threads: threads, minChunk: 1 << 10) { range in
-                    Self.hashRows([src.value], n: n, width: width, rows: range, extensionDegree: extensionDegree, into: dst.value + range.lowerBound)
+                    Self.hashRows(
+                        [src.value], n: n, width: width, rows: range, extensionDegree: extensionDegree,
+                        into: dst.value + range.lowerBound * blowup, stride: blowup)
                 }
             }
-            return nil
-        }()
+        }
         if let failure { throw failure }
         storedCosets = nil
-        let logBlowup = log2Exact(blowup)
-        let digests = UncheckedSendable(leaves)
-        tree = MerkleTree<H>(leafCount: n * blowup, threads: threads) { range, out in
-            for r in range {
-                (out + (r - range.lowerBound)).initialize(to: digests.value[(r & (blowup - 1)) * n + (r >> logBlowup)])
-            }
-        }
     }
 
     /// Commits to columns given by their values on the trace domain (interpolates them first).
@@ -120,12 +114,12 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
             storeLimit: storeLimit, cancellation: cancellation)
     }
 
-    /// Hashes rows `rows` into `out[0..<rows.count]`, one leaf digest per row: the one place rows
-    /// are hashed. The rows are spread over `cosets` (each column-major, column c at c·n): row r is
+    /// Hashes rows `rows` into `out[0]`, `out[stride]`, … (one leaf digest per row, `rows.count` of
+    /// them): the one place rows are hashed. The rows are spread over `cosets` (each column-major, column c at c·n): row r is
     /// position r / cosets.count of coset r % cosets.count (a power of two).
     static func hashRows(
         _ cosets: [UnsafePointer<E>], n: Int, width: Int, rows: Range<Int>, extensionDegree: Int,
-        into out: UnsafeMutablePointer<Digest>
+        into out: UnsafeMutablePointer<Digest>, stride: Int = 1
     ) {
         let per = E.flatCount(extensionDegree: extensionDegree)
         let rowWidth = width * per
@@ -135,7 +129,8 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
         // kernel (RPO256) hashes several leaves at once.
         let block = MerkleTree<H>.rowBlock
         let scratch = UnsafeMutablePointer<Felt>.allocate(capacity: max(block * rowWidth, 1))
-        defer { scratch.deallocate() }
+        let digests = UnsafeMutablePointer<Digest>.allocate(capacity: block)
+        defer { scratch.deallocate(); digests.deallocate() }
         var r = rows.lowerBound
         while r < rows.upperBound {
             let count = min(block, rows.upperBound - r)
@@ -147,7 +142,12 @@ struct SegmentCommitment<H: StarkHasher, E: FlattenableElement>: Sendable {
                     E.write(coset[c * n + j], extensionDegree: extensionDegree, to: row + c * per)
                 }
             }
-            H.hashRows(scratch, width: rowWidth, count: count, into: out + (r - rows.lowerBound))
+            if stride == 1 {
+                H.hashRows(scratch, width: rowWidth, count: count, into: out + (r - rows.lowerBound))
+            } else {
+                H.hashRows(scratch, width: rowWidth, count: count, into: digests)
+                for k in 0..<count { out[(r - rows.lowerBound + k) * stride] = digests[k] }
+            }
             r += count
         }
     }

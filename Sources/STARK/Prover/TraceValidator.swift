@@ -1,5 +1,6 @@
-/// Checks a trace against its AIR row by row before proving, so a bad witness is refused with
-/// the failing constraint and row instead of producing a proof that cannot verify. Rows are
+/// Checks a trace against its AIR row by row, naming the failing constraint and row. The prover
+/// checks the boundary assertions before committing and runs the row-by-row check only to explain
+/// a proof that failed (see `ProverRun.prove`); tests call it directly. Rows are
 /// checked in parallel chunks; the first failing row (lowest index) is reported. Once
 /// `cancellation` is cancelled (looked at every 256 rows) the check stops and throws
 /// `StarkError.cancelled`.
@@ -32,13 +33,18 @@ struct TraceValidator {
         return failures.compactMap { $0 }.min { $0.row < $1.row }
     }
 
-    func check(main: [[Felt]]) throws(StarkError) {
-        let info = air.traceInfo
-        let n = info.length
+    /// The main boundary assertions only (one read each).
+    func checkAssertions(main: [[Felt]]) throws(StarkError) {
         for (k, a) in air.mainAssertions.enumerated() where main[a.column][a.step] != a.value {
             throw .unsatisfiedConstraint(
                 "assertion \(k): column \(a.column) row \(a.step) is \(main[a.column][a.step]), expected \(a.value)")
         }
+    }
+
+    /// The main boundary assertions, then every main transition constraint on every row.
+    func check(main: [[Felt]]) throws(StarkError) {
+        let n = air.traceInfo.length
+        try checkAssertions(main: main)
         let air = self.air
         let failure = firstFailure(rows: n - 1) {
             var evaluator = MainRowEvaluator(air: air)
@@ -50,17 +56,22 @@ struct TraceValidator {
         }
     }
 
-    func checkAux(main: [[Felt]], aux: [[QuadFelt]], challenges: [QuadFelt], assertions: [Assertion<QuadFelt>]) throws(StarkError) {
-        let info = air.traceInfo
-        let n = info.length
+    /// The auxiliary boundary assertions only: each must target a cell of the segment and hold.
+    func checkAuxAssertions(aux: [[QuadFelt]], length n: Int, assertions: [Assertion<QuadFelt>]) throws(StarkError) {
         for (k, a) in assertions.enumerated() {
-            guard a.column >= 0, a.column < info.auxWidth, a.step >= 0, a.step < n else {
+            guard a.column >= 0, a.column < aux.count, a.step >= 0, a.step < n else {
                 throw .invalidTrace("auxiliary assertion \(k) targets column \(a.column), row \(a.step) outside the trace")
             }
             if aux[a.column][a.step] != a.value {
                 throw .unsatisfiedConstraint("auxiliary assertion \(k): column \(a.column) row \(a.step) differs from \(a.value)")
             }
         }
+    }
+
+    /// The auxiliary boundary assertions, then every auxiliary transition constraint on every row.
+    func checkAux(main: [[Felt]], aux: [[QuadFelt]], challenges: [QuadFelt], assertions: [Assertion<QuadFelt>]) throws(StarkError) {
+        let n = air.traceInfo.length
+        try checkAuxAssertions(aux: aux, length: n, assertions: assertions)
         let air = self.air
         let failure = firstFailure(rows: n - 1) {
             var evaluator = AuxRowEvaluator(air: air, challenges: challenges)
