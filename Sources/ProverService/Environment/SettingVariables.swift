@@ -17,13 +17,14 @@ public struct DrainVariables: EnvironmentVariableGroup {
 }
 
 /// What the STARK prover reads in a proving process: its memory budget, its heap retention and the
-/// hash kernels' overrides (the engine reads these itself; the names are listed here for the
+/// hash and NTT kernels' overrides (the engine reads these itself; the names are listed here for the
 /// process's checks).
 public struct ProverVariables: EnvironmentVariableGroup {
     public let memoryBudget = ExtensionBudget.environmentVariable
     public let heapRetention = HeapRetention.environmentVariable
     public let rpo256Kernel = "MRP_RPO256_KERNEL"
     public let blake3Kernel = "MRP_BLAKE3_KERNEL"
+    public let nttKernel = "MRP_NTT_KERNEL"
     public init() {}
 }
 
