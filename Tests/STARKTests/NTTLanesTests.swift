@@ -41,6 +41,19 @@ import Testing
                 }
             }
         }
+        // Extension elements: pairs of base elements under the same twiddles.
+        for logN in 1...12 {
+            let n = 1 << logN
+            let input = (0..<n).map { i in
+                QuadFelt(Felt(i < Self.edges.count ? Self.edges[i] : rng.next() % Felt.modulus), Felt(rng.next() % Felt.modulus))
+            }
+            for inverseRoots in [false, true] {
+                var scalar = input, vector = input
+                scalar.withUnsafeMutableBufferPointer { NTT.transform($0, inverseRoots: inverseRoots, threads: 2, lanes: false) }
+                vector.withUnsafeMutableBufferPointer { NTT.transform($0, inverseRoots: inverseRoots, threads: 2, lanes: true) }
+                #expect(scalar == vector, "extension 2^\(logN), inverse \(inverseRoots)")
+            }
+        }
         // The scalar kernel is the reference: it evaluates the polynomial.
         let coefficients = (0..<64).map { _ in Felt(rng.next() % Felt.modulus) }
         var evaluations = coefficients

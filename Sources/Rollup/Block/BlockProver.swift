@@ -69,14 +69,32 @@ public enum BlockProver {
             throw ProtocolError.invalid("nullifier witness for \(extra), which no batch spends")
         }
 
-        // Apply the updates in statement order, recording each path and the roots before it.
+        // Apply the updates in statement order, recording each path and both roots before it. Each
+        // tree's updates are applied as one batch (in order); the other tree's root is the one
+        // after its last update so far.
         let leafUpdates = BlockStatement.leafUpdates(accountUpdates: updates, nullifiers: nullifiers, blockNumber: number)
+        let accountUpdates = leafUpdates.filter { $0.tree == .account }
+        let nullifierUpdates = leafUpdates.filter { $0.tree != .account }
+        let accountSteps = accounts.update(accountUpdates.map { ($0.index, $0.newLeaf) }, threads: threads)
+        let nullifierSteps = spent.update(nullifierUpdates.map { ($0.index, $0.newLeaf) }, threads: threads)
         var steps: [BlockTraceStep] = []
         steps.reserveCapacity(leafUpdates.count)
+        var (accountsDone, nullifiersDone) = (0, 0)
+        func rootBefore(_ done: Int, _ treeSteps: [(siblings: [Word], rootBefore: Word)], final: Word) -> Word {
+            done < treeSteps.count ? treeSteps[done].rootBefore : final
+        }
         for u in leafUpdates {
-            let before = (accounts.root, spent.root)
-            let siblings = u.tree == .account ? accounts.update(index: u.index, leaf: u.newLeaf) : spent.update(index: u.index, leaf: u.newLeaf)
-            steps.append(BlockTraceStep(update: u, siblings: siblings, accountRoot: before.0, nullifierRoot: before.1))
+            let accountRoot = rootBefore(accountsDone, accountSteps, final: accounts.root)
+            let nullifierRoot = rootBefore(nullifiersDone, nullifierSteps, final: spent.root)
+            let siblings: [Word]
+            if u.tree == .account {
+                siblings = accountSteps[accountsDone].siblings
+                accountsDone += 1
+            } else {
+                siblings = nullifierSteps[nullifiersDone].siblings
+                nullifiersDone += 1
+            }
+            steps.append(BlockTraceStep(update: u, siblings: siblings, accountRoot: accountRoot, nullifierRoot: nullifierRoot))
         }
 
         let transactionIDs = request.batches.flatMap(\.transactionIDs)

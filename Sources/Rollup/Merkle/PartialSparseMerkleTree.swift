@@ -26,21 +26,54 @@ public struct PartialSparseMerkleTree: Sendable {
     }
 
     /// Adds many leaves with their paths, hashing the paths on up to `threads` threads; throws for
-    /// the first leaf (in order) whose path fails, its message prefixed with `name(k)`.
+    /// the first leaf (in order) whose path fails, its message prefixed with `name(k)`. The paths
+    /// are walked level by level, each level's merges hashed as one batch (`RPO256Batch`).
     public mutating func add(_ leaves: [(index: UInt64, leaf: Word, path: MerklePath)], threads: Int,
                              name: (Int) -> String) throws(ProtocolError) {
-        var revealed = [Revealed?](repeating: nil, count: leaves.count)
-        revealed.withUnsafeMutableBufferPointer { out in
-            let shared = UncheckedSendable(out.baseAddress!)
-            Parallel.forRanges(leaves.count, threads: threads, minChunk: 16) { range in
-                for k in range {
-                    let l = leaves[k]
-                    shared.value[k] = PartialSparseMerkleTree.reveal(index: l.index, leaf: l.leaf, path: l.path)
+        let depth = SparseMerkleTree.depth
+        let walked = leaves.indices.filter { leaves[$0].path.depth == depth }
+        // nodes[k·depth + h]: path k's node at height h; the root it reaches after the last level.
+        var pathNodes = [Digest](repeating: .zero, count: walked.count * depth)
+        var current = walked.map { leaves[$0].leaf.digest }
+        var pairs = [Digest](repeating: .zero, count: 2 * walked.count)
+        for h in 0..<depth {
+            for (k, l) in walked.enumerated() {
+                let sibling = leaves[l].path.siblings[h].digest
+                pathNodes[k * depth + h] = current[k]
+                let left = (leaves[l].index >> UInt64(h)) & 1 == 0
+                pairs[2 * k] = left ? current[k] : sibling
+                pairs[2 * k + 1] = left ? sibling : current[k]
+            }
+            Self.mergeAll(&pairs, into: &current, threads: threads)
+        }
+        var walkedSlot = [Int?](repeating: nil, count: leaves.count)
+        for (k, l) in walked.enumerated() { walkedSlot[l] = k }
+        for (l, leaf) in leaves.enumerated() {
+            var revealed = Revealed(nodes: [], root: nil)
+            if let k = walkedSlot[l] {
+                revealed.root = Word(current[k])
+                revealed.nodes.reserveCapacity(2 * depth)
+                for h in 0..<depth {
+                    let at = leaf.index >> UInt64(h)
+                    revealed.nodes.append((Position(height: UInt8(h), index: at), Word(pathNodes[k * depth + h])))
+                    revealed.nodes.append((Position(height: UInt8(h), index: at ^ 1), leaf.path.siblings[h]))
                 }
             }
+            do { try insert(revealed) } catch { throw .invalid("\(name(l)): \(error.description)") }
         }
-        for (k, r) in revealed.enumerated() {
-            do { try insert(r!) } catch { throw .invalid("\(name(k)): \(error.description)") }
+    }
+
+    /// out[i] = merge(pairs[2i], pairs[2i + 1]) for every i, in parallel batches.
+    private static func mergeAll(_ pairs: inout [Digest], into out: inout [Digest], threads: Int) {
+        let count = out.count
+        pairs.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                let shared = UncheckedSendable((p.baseAddress!, o.baseAddress!))
+                Parallel.forRanges(count, threads: threads, minChunk: 64) { range in
+                    let (p, o) = shared.value
+                    RPO256Batch.merge(pairs: p + 2 * range.lowerBound, count: range.count, into: o + range.lowerBound)
+                }
+            }
         }
     }
 
@@ -74,6 +107,43 @@ public struct PartialSparseMerkleTree: Sendable {
             if let known = nodes[position], known != value { throw .invalid("the path disagrees with another path of the same tree") }
             nodes[position] = value
         }
+    }
+
+    /// Replaces the leaves one after another, in order (each added before), as `update(index:leaf:)`
+    /// would, and returns for each the path it was replaced along (siblings bottom-up, as they
+    /// were then) and the root before it. Level by level: at height h, update i's sibling is the
+    /// node the latest earlier update wrote there, else the node as it was; every update's merge
+    /// at that height is then hashed in one parallel batch (`RPO256Batch`).
+    public mutating func update(_ updates: [(index: UInt64, leaf: Word)], threads: Int) -> [(siblings: [Word], rootBefore: Word)] {
+        let depth = SparseMerkleTree.depth
+        let m = updates.count
+        guard m > 0 else { return [] }
+        var current = updates.map { $0.leaf.digest }
+        var siblings = [Digest](repeating: .zero, count: m * depth)
+        var pairs = [Digest](repeating: .zero, count: 2 * m)
+        for h in 0..<depth {
+            var written: [UInt64: Digest] = [:]
+            written.reserveCapacity(m)
+            for i in 0..<m {
+                let at = updates[i].index >> UInt64(h)
+                guard let sibling = written[at ^ 1] ?? nodes[Position(height: UInt8(h), index: at ^ 1)]?.digest else {
+                    preconditionFailure("leaf \(updates[i].index) was not added before its update")
+                }
+                siblings[i * depth + h] = sibling
+                written[at] = current[i]
+                let left = at & 1 == 0
+                pairs[2 * i] = left ? current[i] : sibling
+                pairs[2 * i + 1] = left ? sibling : current[i]
+            }
+            for (index, value) in written { nodes[Position(height: UInt8(h), index: index)] = Word(value) }
+            Self.mergeAll(&pairs, into: &current, threads: threads)
+        }
+        // current[i] is now the root after update i.
+        let results = (0..<m).map { i in
+            (siblings: (0..<depth).map { Word(siblings[i * depth + $0]) }, rootBefore: i == 0 ? root : Word(current[i - 1]))
+        }
+        root = Word(current[m - 1])
+        return results
     }
 
     /// Replaces leaf `index` (added before) with `leaf` and returns the path it was replaced along

@@ -74,8 +74,8 @@ public enum NTT {
     }
 
     /// Decimation-in-time butterfly layers `fromLayer...logN` on bit-reversed input. `twiddles` is
-    /// the layered table of size 2^logN (`TwiddleCache.table`). `lanes`: base-field radix-4 layers
-    /// use `NTTLanes` (same results).
+    /// the layered table of size 2^logN (`TwiddleCache.table`). `lanes`: the radix-4 layers use
+    /// `NTTLanes` (same results).
     @inlinable
     static func butterflies<E: FieldElement>(
         _ values: UnsafeMutableBufferPointer<E>, logN: Int, fromLayer: Int, twiddles: UnsafeBufferPointer<Felt>, threads: Int,
@@ -196,6 +196,10 @@ public enum NTT {
         if lanes, E.self == Felt.self, count >= NTTLanes.width {
             done = count & ~(NTTLanes.width - 1)
             NTTLanes.radix4Run(
+                UnsafeMutableRawPointer(q).assumingMemoryBound(to: Felt.self), half: half, count: done, w1: w1, w2: w2, w3: w3)
+        } else if lanes, E.self == QuadFelt.self, count >= NTTLanes.width / 2 {
+            done = count & ~(NTTLanes.width / 2 - 1)
+            NTTLanes.radix4RunPairs(
                 UnsafeMutableRawPointer(q).assumingMemoryBound(to: Felt.self), half: half, count: done, w1: w1, w2: w2, w3: w3)
         }
         var p0 = q + done, p1 = p0 + half

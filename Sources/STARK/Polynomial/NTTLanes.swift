@@ -4,9 +4,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Radix-4 butterflies on `NTTLanes.width` consecutive groups at once, for base-field transforms:
-/// the same values as the scalar butterflies, bit for bit (every result is canonical), with each
-/// product split into 32-bit halves (`RPO256Lanes.mul`) so it maps onto `vpmuludq`.
+/// Radix-4 butterflies on `NTTLanes.width` consecutive base elements at once: eight groups of a
+/// base-field transform, or four of an extension-field one (an extension element is two base
+/// elements, both scaled by the same base-field twiddle). The same values as the scalar
+/// butterflies, bit for bit (every result is canonical), with each product split into 32-bit
+/// halves (`RPO256Lanes.mul`) so it maps onto `vpmuludq`.
 ///
 /// Build note: in the portable x86-64 build (SSE2 only) the scalar butterflies are faster; with
 /// the host's vector units (`-Xswiftc -target-cpu -Xswiftc native`, AVX2 or AVX-512) these are.
@@ -71,6 +73,40 @@ public enum NTTLanes {
     /// a·b mod p; canonical result.
     @inlinable @inline(__always)
     static func mul(_ a: Vector, _ b: Vector) -> Vector { RPO256Lanes.canonical(RPO256Lanes.mul(a, b)) }
+
+    /// `NTT.radix4Run` on `count` groups (a multiple of `width / 2`) of extension elements, read as
+    /// pairs of base elements at `q` (`half` counts extension elements), `width / 2` at a time.
+    @inlinable @inline(__always)
+    static func radix4RunPairs(
+        _ q: UnsafeMutablePointer<Felt>, half: Int, count: Int,
+        w1: UnsafePointer<Felt>, w2: UnsafePointer<Felt>, w3: UnsafePointer<Felt>
+    ) {
+        let step = 2 &* half
+        var p0 = q, p1 = q + step
+        var p2 = p1 + step, p3 = p2 + step
+        var t1 = w1, t2 = w2, t3 = w3
+        var k = 0
+        while k < count {
+            let x0 = load(p0), x2 = load(p2), v1 = pairs(t1)
+            let y1 = mul(load(p1), v1), y3 = mul(load(p3), v1)
+            let a0 = add(x0, y1), a1 = sub(x0, y1)
+            let u2 = mul(add(x2, y3), pairs(t2)), u3 = mul(sub(x2, y3), pairs(t3))
+            store(add(a0, u2), p0)
+            store(sub(a0, u2), p2)
+            store(add(a1, u3), p1)
+            store(sub(a1, u3), p3)
+            p0 += width; p1 += width; p2 += width; p3 += width
+            t1 += width / 2; t2 += width / 2; t3 += width / 2
+            k &+= width / 2
+        }
+    }
+
+    /// (t0, t0, t1, t1, t2, t2, t3, t3): one twiddle per extension element of a vector.
+    @inlinable @inline(__always)
+    static func pairs(_ t: UnsafePointer<Felt>) -> Vector {
+        let a = t[0].value, b = t[1].value, c = t[2].value, d = t[3].value
+        return Vector(a, a, b, b, c, c, d, d)
+    }
 
     /// `NTT.radix4Run` on `count` groups (a multiple of `width`), `width` at a time.
     @inlinable @inline(__always)
