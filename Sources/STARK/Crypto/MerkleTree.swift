@@ -19,12 +19,30 @@ public struct MerkleTree<H: StarkHasher>: Sendable {
     /// the digests of leaves `range` into `out[0..<range.count]`. Leaves are hashed in cache-sized
     /// subtrees whose inner nodes are computed at once, in parallel; then the levels above them.
     public init(leafCount n: Int, threads: Int = 1, hashLeaves: (Range<Int>, UnsafeMutablePointer<Digest>) -> Void) {
+        self.init(leafCount: n, threads: threads, writeLeaves: { _ in }, hashLeaves: hashLeaves)
+    }
+
+    /// Builds the tree over `leafCount` leaves (a power of two) that `writeLeaves` stores in place,
+    /// in any order, through a pointer to leaf 0 (leaf i at `pointer[i]`; every leaf must be
+    /// written): for leaves produced out of order, with no buffer besides the tree. The inner
+    /// levels are then hashed as in `init(leafCount:threads:hashLeaves:)`, so the tree is the same.
+    public init(leafCount n: Int, threads: Int = 1, writeLeaves: (UnsafeMutablePointer<Digest>) -> Void) {
+        self.init(leafCount: n, threads: threads, writeLeaves: writeLeaves, hashLeaves: { _, _ in })
+    }
+
+    /// `writeLeaves` on the whole leaf level first, then per subtree `hashLeaves` and its inner
+    /// nodes (in parallel), then the levels above the subtree roots.
+    private init(
+        leafCount n: Int, threads: Int, writeLeaves: (UnsafeMutablePointer<Digest>) -> Void,
+        hashLeaves: (Range<Int>, UnsafeMutablePointer<Digest>) -> Void
+    ) {
         precondition(n > 0 && n & (n - 1) == 0, "Merkle tree needs a power-of-two number of leaves")
         leafCount = n
         let subtreeLeaves = min(n, 1 << 11)
         nodes = [Digest](unsafeUninitializedCapacity: 2 * n) { buffer, initialized in
             let base = buffer.baseAddress!
             base.initialize(to: .zero)
+            writeLeaves(base + n)  // a trivial type: assigning initializes
             let shared = UncheckedSendable(base)
             withoutActuallyEscaping(hashLeaves) { hash in
                 let hasher = UncheckedSendable(hash)
@@ -44,45 +62,6 @@ public struct MerkleTree<H: StarkHasher>: Sendable {
                 }
             }
             // Levels above the subtree roots.
-            var levelStart = (n / subtreeLeaves) >> 1
-            while levelStart >= 1 {
-                let start = levelStart
-                Parallel.forRanges(start, threads: threads, minChunk: 1 << 10) { range in
-                    let p = shared.value
-                    let i = start + range.lowerBound
-                    H.merge(pairs: p + 2 * i, count: range.count, into: p + i)
-                }
-                levelStart >>= 1
-            }
-            initialized = 2 * n
-        }
-    }
-
-    /// Builds the tree over `leafCount` leaves (a power of two) that `writeLeaves` stores in place,
-    /// in any order, through a pointer to leaf 0 (leaf i at `pointer[i]`; every leaf must be
-    /// written): for leaves produced out of order, with no buffer besides the tree. The inner
-    /// levels are then hashed as in `init(leafCount:threads:hashLeaves:)`, so the tree is the same.
-    public init(leafCount n: Int, threads: Int = 1, writeLeaves: (UnsafeMutablePointer<Digest>) -> Void) {
-        precondition(n > 0 && n & (n - 1) == 0, "Merkle tree needs a power-of-two number of leaves")
-        leafCount = n
-        let subtreeLeaves = min(n, 1 << 11)
-        nodes = [Digest](unsafeUninitializedCapacity: 2 * n) { buffer, initialized in
-            let base = buffer.baseAddress!
-            base.initialize(to: .zero)
-            writeLeaves(base + n)  // a trivial type: assigning initializes
-            let shared = UncheckedSendable(base)
-            Parallel.forRanges(n / subtreeLeaves, threads: threads, minChunk: 1) { subtrees in
-                let p = shared.value
-                for t in subtrees {
-                    var first = (n + t * subtreeLeaves) >> 1
-                    var count = subtreeLeaves >> 1
-                    while count >= 1 {
-                        H.merge(pairs: p + 2 * first, count: count, into: p + first)
-                        first >>= 1
-                        count >>= 1
-                    }
-                }
-            }
             var levelStart = (n / subtreeLeaves) >> 1
             while levelStart >= 1 {
                 let start = levelStart

@@ -81,24 +81,7 @@ public enum NTTLanes {
         _ q: UnsafeMutablePointer<Felt>, half: Int, count: Int,
         w1: UnsafePointer<Felt>, w2: UnsafePointer<Felt>, w3: UnsafePointer<Felt>
     ) {
-        let step = 2 &* half
-        var p0 = q, p1 = q + step
-        var p2 = p1 + step, p3 = p2 + step
-        var t1 = w1, t2 = w2, t3 = w3
-        var k = 0
-        while k < count {
-            let x0 = load(p0), x2 = load(p2), v1 = pairs(t1)
-            let y1 = mul(load(p1), v1), y3 = mul(load(p3), v1)
-            let a0 = add(x0, y1), a1 = sub(x0, y1)
-            let u2 = mul(add(x2, y3), pairs(t2)), u3 = mul(sub(x2, y3), pairs(t3))
-            store(add(a0, u2), p0)
-            store(sub(a0, u2), p2)
-            store(add(a1, u3), p1)
-            store(sub(a1, u3), p3)
-            p0 += width; p1 += width; p2 += width; p3 += width
-            t1 += width / 2; t2 += width / 2; t3 += width / 2
-            k &+= width / 2
-        }
+        radix4Vectors(q, stride: 2 &* half, vectors: count / (width / 2), twiddleStep: width / 2, w1: w1, w2: w2, w3: w3, twiddles: pairs)
     }
 
     /// (t0, t0, t1, t1, t2, t2, t3, t3): one twiddle per extension element of a vector.
@@ -114,22 +97,32 @@ public enum NTTLanes {
         _ q: UnsafeMutablePointer<Felt>, half: Int, count: Int,
         w1: UnsafePointer<Felt>, w2: UnsafePointer<Felt>, w3: UnsafePointer<Felt>
     ) {
-        var p0 = q, p1 = q + half
-        var p2 = p1 + half, p3 = p2 + half
+        radix4Vectors(q, stride: half, vectors: count / width, twiddleStep: width, w1: w1, w2: w2, w3: w3, twiddles: load)
+    }
+
+    /// The radix-4 loop: `vectors` steps of `width` base elements from q, q + stride, q + 2·stride
+    /// and q + 3·stride, with twiddle vectors `twiddles(t)` read from w1, w2, w3 advancing by
+    /// `twiddleStep`.
+    @inlinable @inline(__always)
+    static func radix4Vectors(
+        _ q: UnsafeMutablePointer<Felt>, stride: Int, vectors: Int, twiddleStep: Int,
+        w1: UnsafePointer<Felt>, w2: UnsafePointer<Felt>, w3: UnsafePointer<Felt>,
+        twiddles: (UnsafePointer<Felt>) -> Vector
+    ) {
+        var p0 = q, p1 = q + stride
+        var p2 = p1 + stride, p3 = p2 + stride
         var t1 = w1, t2 = w2, t3 = w3
-        var k = 0
-        while k < count {
-            let x0 = load(p0), x2 = load(p2), v1 = load(t1)
+        for _ in 0..<vectors {
+            let x0 = load(p0), x2 = load(p2), v1 = twiddles(t1)
             let y1 = mul(load(p1), v1), y3 = mul(load(p3), v1)
             let a0 = add(x0, y1), a1 = sub(x0, y1)
-            let u2 = mul(add(x2, y3), load(t2)), u3 = mul(sub(x2, y3), load(t3))
+            let u2 = mul(add(x2, y3), twiddles(t2)), u3 = mul(sub(x2, y3), twiddles(t3))
             store(add(a0, u2), p0)
             store(sub(a0, u2), p2)
             store(add(a1, u3), p1)
             store(sub(a1, u3), p3)
             p0 += width; p1 += width; p2 += width; p3 += width
-            t1 += width; t2 += width; t3 += width
-            k &+= width
+            t1 += twiddleStep; t2 += twiddleStep; t3 += twiddleStep
         }
     }
 }
