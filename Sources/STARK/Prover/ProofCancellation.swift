@@ -1,9 +1,9 @@
 import Synchronization
 
 /// A flag that stops a proof in progress. The caller keeps it and calls ``cancel(reason:)`` from any
-/// thread (a passed deadline, a shutdown); the prover checks it between its phases (trace check,
-/// trace commit, auxiliary commit, constraint evaluation, composition commit, out-of-domain, DEEP,
-/// every FRI layer, grinding, queries) and then throws `StarkError.cancelled`. A check is one relaxed
+/// thread (a passed deadline, a shutdown); the prover checks it between its phases (assertion
+/// check, trace commit, auxiliary commit, constraint evaluation, composition commit, out-of-domain,
+/// DEEP, every FRI layer, grinding, queries, verifying the proof) and then throws `StarkError.cancelled`. A check is one relaxed
 /// atomic load, so an unused flag costs nothing measurable; the time to stop is at most one phase.
 public final class ProofCancellation: Sendable {
     private let cancelled = Atomic<Bool>(false)

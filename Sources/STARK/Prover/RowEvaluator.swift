@@ -1,6 +1,6 @@
 /// Evaluates an AIR's main transition constraints on one row of a column-major trace and the row
-/// after it, with its own scratch buffers (one evaluator per thread). The prover's trace check
-/// uses it on every row; tests use it on the rows a forged change touches.
+/// after it, with its own scratch buffers (one evaluator per thread). The prover's row check (run to
+/// explain a refused proof) uses it on every row; tests use it on the rows a forged change touches.
 public struct MainRowEvaluator {
     let air: any AIR
     let periodic: [[Felt]]
