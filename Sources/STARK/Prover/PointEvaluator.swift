@@ -1,5 +1,6 @@
-/// Evaluates many polynomials (base-field coefficients) at a few base-field points: the queried
-/// rows of a segment whose extension is not kept.
+/// Evaluates many polynomials (base-field coefficients) at a few points: the queried rows of a
+/// segment whose extension is not kept (base-field points), and the out-of-domain values
+/// (extension-field points).
 ///
 /// Each value Σ_i a_i·x^i is accumulated without reduction: the 128-bit products a_i·x^i are
 /// summed into a 192-bit accumulator and reduced once at the end, so a term costs one widening
@@ -47,6 +48,58 @@ enum PointEvaluator {
             for a in 0..<accumulatorCount { (sums + a).initialize(to: accumulators[a].reduced) }
         }
         var result = [Felt](repeating: .zero, count: accumulatorCount)
+        for part in 0..<parts {
+            for a in 0..<accumulatorCount { result[a] = result[a] + partials[part * accumulatorCount + a] }
+        }
+        return result
+    }
+
+    /// `polynomials[k]` (base-field coefficients, laid out as above) at each extension point:
+    /// result[q·count + k]. With z^i = a_i + b_i·φ, Σ c_i·z^i = Σ c_i·a_i + (Σ c_i·b_i)·φ: two
+    /// widening products per term, summed unreduced as above, the powers z^i computed once per
+    /// point and shared by every polynomial (the out-of-domain step).
+    static func evaluate(_ polynomials: [UnsafePointer<Felt>], stride: Int, length: Int, at points: [QuadFelt], threads: Int) -> [QuadFelt] {
+        let count = polynomials.count
+        let pointCount = points.count
+        if count == 0 || pointCount == 0 { return [] }
+        let parts = max(1, min(threads, length / (1 << 12)))
+        let per = (length + parts - 1) / parts
+        let accumulatorCount = pointCount * count
+        let partials = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: parts * accumulatorCount)
+        defer { partials.deallocate() }
+        let out = UncheckedSendable(partials)
+        Parallel.forEach(parts, threads: threads) { part in
+            let lo = part * per
+            let hi = min(length, lo + per)
+            let sums = out.value.baseAddress! + part * accumulatorCount
+            guard lo < hi else {
+                sums.initialize(repeating: .zero, count: accumulatorCount)
+                return
+            }
+            // Accumulators of the c0 and c1 parts, interleaved: [2a] and [2a + 1].
+            let accumulators = UnsafeMutablePointer<Wide>.allocate(capacity: 2 * accumulatorCount)
+            defer { accumulators.deallocate() }
+            accumulators.initialize(repeating: Wide(), count: 2 * accumulatorCount)
+            var powers = points.map { $0.power(UInt64(lo)) }
+            let row = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
+            defer { row.deallocate() }
+            for i in lo..<hi {
+                for k in 0..<count { row[k] = polynomials[k][i * stride].value }
+                for q in 0..<pointCount {
+                    let a = powers[q].c0.value, b = powers[q].c1.value
+                    let acc = accumulators + 2 * q * count
+                    for k in 0..<count {
+                        acc[2 * k].add(a.multipliedFullWidth(by: row[k]))
+                        acc[2 * k + 1].add(b.multipliedFullWidth(by: row[k]))
+                    }
+                    powers[q] = powers[q] * points[q]
+                }
+            }
+            for a in 0..<accumulatorCount {
+                (sums + a).initialize(to: QuadFelt(accumulators[2 * a].reduced, accumulators[2 * a + 1].reduced))
+            }
+        }
+        var result = [QuadFelt](repeating: .zero, count: accumulatorCount)
         for part in 0..<parts {
             for a in 0..<accumulatorCount { result[a] = result[a] + partials[part * accumulatorCount + a] }
         }

@@ -247,29 +247,26 @@ struct ProverRun<H: StarkHasher> {
         return proof
     }
 
-    /// Evaluates every column polynomial at each point, in parallel over columns.
+    /// Evaluates every column polynomial at each point: each column's base elements (one for Felt,
+    /// two for QuadFelt) are the coefficients of base polynomials, read in place with a stride and
+    /// evaluated together (`PointEvaluator`); a QuadFelt column's value is P₀(z) + φ·P₁(z).
     func evaluateColumns<E: FlattenableElement>(_ columns: [[E]], at points: [QuadFelt]) -> [[QuadFelt]] {
-        var out = [[QuadFelt]](repeating: [QuadFelt](repeating: .zero, count: columns.count), count: points.count)
-        let results = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: max(1, columns.count * points.count))
-        defer { results.deallocate() }
-        let r = UncheckedSendable(results)
-        Parallel.forEach(columns.count, threads: threads) { c in
-            for (p, point) in points.enumerated() {
-                r.value[c * points.count + p] = horner(columns[c], at: point)
+        guard let length = columns.first?.count else { return points.map { _ in [] } }
+        let per = MemoryLayout<E>.stride / MemoryLayout<Felt>.stride
+        let values = withColumnPointers(columns) { pointers in
+            let bases = pointers.flatMap { column in
+                (0..<per).map { UnsafeRawPointer(column).assumingMemoryBound(to: Felt.self) + $0 }
+            }
+            return PointEvaluator.evaluate(bases, stride: per, length: length, at: points, threads: threads)
+        }
+        let phi = QuadFelt(.zero, .one)
+        let flatWidth = columns.count * per
+        return points.indices.map { q in
+            (0..<columns.count).map { c in
+                let base = q * flatWidth + c * per
+                return per == 1 ? values[base] : values[base] + phi * values[base + 1]
             }
         }
-        for c in 0..<columns.count { for p in 0..<points.count { out[p][c] = results[c * points.count + p] } }
-        return out
-    }
-
-    func horner<E: FlattenableElement>(_ coefficients: [E], at x: QuadFelt) -> QuadFelt {
-        var acc = QuadFelt.zero
-        var i = coefficients.count - 1
-        while i >= 0 {
-            acc = acc * x + coefficients[i].lifted
-            i -= 1
-        }
-        return acc
     }
 
     func measure<T, E: Error>(_ phase: String, _ body: () throws(E) -> T) throws(E) -> T {
