@@ -13,27 +13,11 @@ enum PointEvaluator {
         let count = polynomials.count
         let pointCount = points.count
         if count == 0 || pointCount == 0 { return [] }
-        // Split the coefficient range over the threads; each part sums into its own accumulators.
-        let parts = max(1, min(threads, length / (1 << 12)))
-        let per = (length + parts - 1) / parts
-        let accumulatorCount = pointCount * count
-        let partials = UnsafeMutableBufferPointer<Felt>.allocate(capacity: parts * accumulatorCount)
-        defer { partials.deallocate() }
-        let out = UncheckedSendable(partials)
-        Parallel.forEach(parts, threads: threads) { part in
-            let lo = part * per
-            let hi = min(length, lo + per)
-            let sums = out.value.baseAddress! + part * accumulatorCount
-            guard lo < hi else {
-                sums.initialize(repeating: .zero, count: accumulatorCount)
-                return
-            }
-            let accumulators = UnsafeMutablePointer<Wide>.allocate(capacity: accumulatorCount)
+        return summedOverParts(length: length, threads: threads, sums: pointCount * count) { lo, hi, sums in
+            let accumulators = UnsafeMutablePointer<Wide>.allocate(capacity: pointCount * count)
             defer { accumulators.deallocate() }
-            accumulators.initialize(repeating: Wide(), count: accumulatorCount)
-            let powers = UnsafeMutablePointer<Felt>.allocate(capacity: pointCount)
-            defer { powers.deallocate() }
-            for q in 0..<pointCount { powers[q] = points[q].power(UInt64(lo)) }
+            accumulators.initialize(repeating: Wide(), count: pointCount * count)
+            var powers = points.map { $0.power(UInt64(lo)) }
             let row = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
             defer { row.deallocate() }
             for i in lo..<hi {
@@ -45,13 +29,8 @@ enum PointEvaluator {
                     powers[q] = powers[q] * points[q]
                 }
             }
-            for a in 0..<accumulatorCount { (sums + a).initialize(to: accumulators[a].reduced) }
+            for a in 0..<(pointCount * count) { (sums + a).initialize(to: accumulators[a].reduced) }
         }
-        var result = [Felt](repeating: .zero, count: accumulatorCount)
-        for part in 0..<parts {
-            for a in 0..<accumulatorCount { result[a] = result[a] + partials[part * accumulatorCount + a] }
-        }
-        return result
     }
 
     /// `polynomials[k]` (base-field coefficients, laid out as above) at each extension point:
@@ -62,24 +41,11 @@ enum PointEvaluator {
         let count = polynomials.count
         let pointCount = points.count
         if count == 0 || pointCount == 0 { return [] }
-        let parts = max(1, min(threads, length / (1 << 12)))
-        let per = (length + parts - 1) / parts
-        let accumulatorCount = pointCount * count
-        let partials = UnsafeMutableBufferPointer<QuadFelt>.allocate(capacity: parts * accumulatorCount)
-        defer { partials.deallocate() }
-        let out = UncheckedSendable(partials)
-        Parallel.forEach(parts, threads: threads) { part in
-            let lo = part * per
-            let hi = min(length, lo + per)
-            let sums = out.value.baseAddress! + part * accumulatorCount
-            guard lo < hi else {
-                sums.initialize(repeating: .zero, count: accumulatorCount)
-                return
-            }
+        return summedOverParts(length: length, threads: threads, sums: pointCount * count) { lo, hi, sums in
             // Accumulators of the c0 and c1 parts, interleaved: [2a] and [2a + 1].
-            let accumulators = UnsafeMutablePointer<Wide>.allocate(capacity: 2 * accumulatorCount)
+            let accumulators = UnsafeMutablePointer<Wide>.allocate(capacity: 2 * pointCount * count)
             defer { accumulators.deallocate() }
-            accumulators.initialize(repeating: Wide(), count: 2 * accumulatorCount)
+            accumulators.initialize(repeating: Wide(), count: 2 * pointCount * count)
             var powers = points.map { $0.power(UInt64(lo)) }
             let row = UnsafeMutablePointer<UInt64>.allocate(capacity: count)
             defer { row.deallocate() }
@@ -95,13 +61,39 @@ enum PointEvaluator {
                     powers[q] = powers[q] * points[q]
                 }
             }
-            for a in 0..<accumulatorCount {
+            for a in 0..<(pointCount * count) {
                 (sums + a).initialize(to: QuadFelt(accumulators[2 * a].reduced, accumulators[2 * a + 1].reduced))
             }
         }
-        var result = [QuadFelt](repeating: .zero, count: accumulatorCount)
+    }
+
+    /// Splits the coefficients 0..<length into up to `threads` parts; `partSums(lo, hi, out)`
+    /// initializes `sums` values at `out` for coefficients lo..<hi (in parallel); returns the
+    /// parts' sums added.
+    private static func summedOverParts<V: FieldElement>(
+        length: Int, threads: Int, sums count: Int, _ partSums: (Int, Int, UnsafeMutablePointer<V>) -> Void
+    ) -> [V] {
+        let parts = max(1, min(threads, length / (1 << 12)))
+        let per = (length + parts - 1) / parts
+        let partials = UnsafeMutableBufferPointer<V>.allocate(capacity: parts * count)
+        defer { partials.deallocate() }
+        let out = UncheckedSendable(partials)
+        withoutActuallyEscaping(partSums) { body in
+            let sum = UncheckedSendable(body)
+            Parallel.forEach(parts, threads: threads) { part in
+                let lo = part * per
+                let hi = min(length, lo + per)
+                let sums = out.value.baseAddress! + part * count
+                guard lo < hi else {
+                    sums.initialize(repeating: .zero, count: count)
+                    return
+                }
+                sum.value(lo, hi, sums)
+            }
+        }
+        var result = [V](repeating: .zero, count: count)
         for part in 0..<parts {
-            for a in 0..<accumulatorCount { result[a] = result[a] + partials[part * accumulatorCount + a] }
+            for a in 0..<count { result[a] = result[a] + partials[part * count + a] }
         }
         return result
     }
